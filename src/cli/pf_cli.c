@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* pf_cli.c - messages, formats and colours shared by the commands */
+#include "pf_cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pf_cli_error(struct pf_ctx *ctx, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(ctx->err, "%s: ", ctx->prog);
+  va_start(ap, fmt);
+  vfprintf(ctx->err, fmt, ap);
+  va_end(ap);
+  fputc('\n', ctx->err);
+  return PF_EXIT_ERROR;
+}
+
+int pf_cli_usage(struct pf_ctx *ctx, const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(ctx->err, "%s %s: ", ctx->prog, cmd);
+  va_start(ap, fmt);
+  vfprintf(ctx->err, fmt, ap);
+  va_end(ap);
+  fprintf(ctx->err, " (see '%s %s --help')\n", ctx->prog, cmd);
+  return PF_EXIT_ERROR;
+}
+
+void pf_cli_warn(struct pf_ctx *ctx, const char *fmt, ...)
+{
+  va_list ap;
+  if (ctx->quiet)
+    return;
+  fprintf(ctx->err, "%s: warning: ", ctx->prog);
+  va_start(ap, fmt);
+  vfprintf(ctx->err, fmt, ap);
+  va_end(ap);
+  fputc('\n', ctx->err);
+}
+
+int pf_cli_fail(struct pf_ctx *ctx, pf_status st, const struct pf_err *err)
+{
+  if (err && pf_err_isset(err))
+    return pf_cli_error(ctx, "%s", err->msg);
+  return pf_cli_error(ctx, "%s", pf_strerror(st));
+}
+
+int pf_cli_format(struct pf_ctx *ctx, const char *cmd, const char *arg,
+                  int allow_jsonl, enum pf_format *out)
+{
+  if (!strcmp(arg, "text"))
+    *out = PF_FMT_TEXT;
+  else if (!strcmp(arg, "json"))
+    *out = PF_FMT_JSON;
+  else if (allow_jsonl && !strcmp(arg, "jsonl"))
+    *out = PF_FMT_JSONL;
+  else
+    return pf_cli_usage(ctx, cmd, "unknown format '%s' (expected text%s)",
+                        arg, allow_jsonl ? ", json or jsonl" : " or json");
+  return PF_EXIT_OK;
+}
+
+#define SGR(name, code)                                   \
+  const char *name(const struct pf_ctx *ctx)              \
+  {                                                       \
+    return ctx->color ? "\033[" code "m" : "";            \
+  }
+SGR(pf_c_bold, "1")
+SGR(pf_c_red, "31")
+SGR(pf_c_yellow, "33")
+SGR(pf_c_green, "32")
+SGR(pf_c_dim, "2")
+SGR(pf_c_reset, "0")
+#undef SGR
+
+const char *pf_cli_tags_path(const char *opt)
+{
+  const char *env;
+  if (opt)
+    return opt;
+  env = getenv("PREFLIGHT_SERVICE_TAGS");
+  return (env && *env) ? env : NULL;
+}

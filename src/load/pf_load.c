@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: MIT */
+/* pf_load.c - file walking, shape sniffing and dispatch to kind loaders */
+#include "pf_load.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "../core/pf_file.h"
+#include "../core/pf_jsonr.h"
+#include "../core/pf_mem.h"
+#include "pf_load_int.h"
+
+/* ---- strict parse: pf_jsonr validates, cJSON builds the tree ----------- */
+
+pf_status pf_json_parse(const char *name, const char *buf, size_t len,
+                        struct cJSON **out, struct pf_err *err)
+{
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  cJSON *root;
+
+  *out = NULL;
+  /* first pass: the bounded reader owns error reporting (path, line,
+   * column, nesting limit) so cJSON only ever sees valid JSON */
+  pf_jsonr_init(&r, buf, len, 0);
+  do {
+    t = pf_jsonr_next(&r);
+  } while (t != PF_JT_EOF && t != PF_JT_ERROR);
+  if (t == PF_JT_ERROR) {
+    pf_err_set(err, PF_EPARSE, "%s: %s", name, pf_jsonr_error(&r)->msg);
+    pf_jsonr_release(&r);
+    return PF_EPARSE;
+  }
+  pf_jsonr_release(&r);
+  root = cJSON_ParseWithLength(buf, len);
+  if (!root)
+    return pf_err_set(err, PF_ENOMEM, "%s: out of memory while parsing",
+                      name);
+  *out = root;
+  return PF_OK;
+}
+
+void pf_json_free(struct cJSON *root)
+{
+  cJSON_Delete(root);
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+struct load_state {
+  struct pf_lj *lj;
+  size_t unrecognised;      /* objects that are not ARM resources */
+  size_t template_resources;
+  const char *skip_reason;
+};
+
+static pf_status note_ignored(struct pf_lj *lj, const char *type)
+{
+  struct pf_config *cfg = lj->cfg;
+  size_t i;
+  cfg->n_ignored++;
+  for (i = 0; i < cfg->n_ignored_types; i++)
+    if (!strcasecmp(cfg->ignored_types[i], type))
+      return PF_OK;
+  if (cfg->n_ignored_types >= 64)
+    return PF_OK;
+  if (PF_GROW(cfg->ignored_types, cfg->cap_ignored_types,
+              cfg->n_ignored_types + 1))
+    return pf_load_oom(lj);
+  cfg->ignored_types[cfg->n_ignored_types] = pf_arena_strdup(lj->a, type);
+  if (!cfg->ignored_types[cfg->n_ignored_types])
+    return pf_load_oom(lj);
+  cfg->n_ignored_types++;
+  return PF_OK;
+}
+
+/* The ARM type of an object: its "type" when that is a provider type,
+ * else the type encoded in its id (az ml prints type "amlcompute"). */
+static enum pf_kind sniff_kind(struct pf_lj *lj, const cJSON *o,
+                               const char **type_out)
+{
+  const cJSON *type = pf_lj_get(o, "type", NULL);
+  const cJSON *id = pf_lj_get(o, "id|ResourceId", NULL);
+  enum pf_kind k = PF_K_COUNT;
+  const char *sub, *rg, *itype = NULL, *name;
+
+  *type_out = NULL;
+  if (cJSON_IsString(type)) {
+    k = pf_kind_from_type(type->valuestring);
+    if (strchr(type->valuestring, '/'))
+      *type_out = type->valuestring;
+  }
+  if (k == PF_K_COUNT && cJSON_IsString(id) &&
+      pf_id_parse(lj->a, id->valuestring, &sub, &rg, &itype, &name) == PF_OK &&
+      itype) {
+    k = pf_kind_from_type(itype);
+    if (!*type_out)
+      *type_out = itype;
+  }
+  /* az ml workspace/compute/datastore output may lack an id in dry runs;
+   * without one the object cannot be placed and is not loaded */
+  return k;
+}
+
+static pf_status load_object(struct load_state *ls, const cJSON *o)
+{
+  struct pf_lj *lj = ls->lj;
+  const char *type;
+  enum pf_kind k;
+
+  if (!cJSON_IsObject(o)) {
+    ls->unrecognised++;
+    return PF_OK;
+  }
+  k = sniff_kind(lj, o, &type);
+  if (k != PF_K_COUNT && !pf_lj_get(o, "id|ResourceId", NULL) &&
+      pf_lj_get(o, "apiVersion", NULL)) {
+    /* {type, apiVersion, name} without an id: a deployment template's
+     * resource (PSRule test data, template fragments) */
+    ls->template_resources++;
+    return PF_OK;
+  }
+  switch (k) {
+  case PF_K_VNET: return pf_load_vnet(lj, o);
+  case PF_K_SUBNET: return pf_load_subnet(lj, o, NULL, NULL);
+  case PF_K_NSG: return pf_load_nsg(lj, o);
+  case PF_K_NIC: return pf_load_nic(lj, o);
+  case PF_K_ASG: return pf_load_asg(lj, o);
+  case PF_K_ROUTE_TABLE: return pf_load_route_table(lj, o);
+  case PF_K_PRIVATE_ENDPOINT: return pf_load_private_endpoint(lj, o);
+  case PF_K_STORAGE: return pf_load_storage(lj, o);
+  case PF_K_KEYVAULT: return pf_load_keyvault(lj, o);
+  case PF_K_REGISTRY: return pf_load_registry(lj, o);
+  case PF_K_ROLE_ASSIGNMENT: return pf_load_role_assignment(lj, o);
+  case PF_K_LOCK: return pf_load_lock(lj, o);
+  case PF_K_WORKSPACE: return pf_load_workspace(lj, o);
+  case PF_K_COMPUTE: return pf_load_compute(lj, o);
+  case PF_K_DATASTORE: return pf_load_datastore(lj, o);
+  case PF_K_COUNT: break;
+  }
+  if (type)
+    return note_ignored(lj, type);
+  ls->unrecognised++;
+  return PF_OK;
+}
+
+static pf_status load_array(struct load_state *ls, const cJSON *arr,
+                            const char *key)
+{
+  const cJSON *e;
+  size_t i = 0;
+  pf_status st = PF_OK;
+  if (key)
+    pf_lj_push_key(ls->lj, key);
+  cJSON_ArrayForEach(e, arr) {
+    pf_lj_push_idx(ls->lj, i++);
+    st = load_object(ls, e);
+    pf_lj_pop(ls->lj);
+    if (st != PF_OK)
+      break;
+  }
+  if (key)
+    pf_lj_pop(ls->lj);
+  return st;
+}
+
+static int has(const cJSON *o, const char *k)
+{
+  return cJSON_GetObjectItemCaseSensitive(o, k) != NULL;
+}
+
+/* Sniff the document's envelope and load what it holds. */
+static pf_status load_root(struct load_state *ls, const cJSON *root)
+{
+  const cJSON *v;
+  if (cJSON_IsArray(root))
+    return load_array(ls, root, NULL);
+  if (!cJSON_IsObject(root)) {
+    ls->skip_reason = "not Azure resource JSON (top level is not an object "
+                      "or array)";
+    return PF_OK;
+  }
+  /* API specification example: the response body is the resource */
+  if (has(root, "parameters") && cJSON_IsObject(v = cJSON_GetObjectItem(
+                                     root, "responses"))) {
+    static const char *const codes[] = {"200", "201", "202", NULL};
+    int i;
+    for (i = 0; codes[i]; i++) {
+      const cJSON *resp = cJSON_GetObjectItemCaseSensitive(v, codes[i]);
+      const cJSON *body = cJSON_GetObjectItemCaseSensitive(resp, "body");
+      if (body) {
+        pf_status st;
+        pf_lj_push_key(ls->lj, "responses");
+        pf_lj_push_key(ls->lj, codes[i]);
+        pf_lj_push_key(ls->lj, "body");
+        st = load_root(ls, body);
+        pf_lj_pop(ls->lj);
+        pf_lj_pop(ls->lj);
+        pf_lj_pop(ls->lj);
+        return st;
+      }
+    }
+    ls->skip_reason = "API example without a response body";
+    return PF_OK;
+  }
+  /* service tag file (download or discovery shape) */
+  if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "values")) &&
+      (has(root, "changeNumber") || has(root, "cloud"))) {
+    ls->skip_reason = "service tag file (give it with --service-tags)";
+    return PF_OK;
+  }
+  /* ARM deployment template / Terraform plan: evaluated by their own
+   * loaders (issue 7), not read as resource JSON */
+  {
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "$schema");
+    if (cJSON_IsString(schema) &&
+        strstr(schema->valuestring, "deploymentTemplate")) {
+      ls->skip_reason = "ARM deployment template (template evaluation is "
+                        "not part of this version)";
+      return PF_OK;
+    }
+    if (cJSON_IsString(schema) &&
+        strstr(schema->valuestring, "deploymentParameters")) {
+      ls->skip_reason = "ARM parameters file";
+      return PF_OK;
+    }
+  }
+  if (has(root, "format_version") && has(root, "terraform_version")) {
+    ls->skip_reason = "Terraform plan/state JSON (not part of this version)";
+    return PF_OK;
+  }
+  /* list envelope: {"value": [...], "nextLink": ...} */
+  if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "value")) &&
+      !has(root, "id"))
+    return load_array(ls, v, "value");
+  /* Resource Graph: {"count", "data": [...], "totalRecords"|...} */
+  if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "data")) &&
+      (has(root, "count") || has(root, "totalRecords") ||
+       has(root, "total_records") || has(root, "skip_token") ||
+       has(root, "$skipToken")))
+    return load_array(ls, v, "data");
+  if (has(root, "effectiveSecurityRules") ||
+      (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(
+                         root, "networkSecurityGroups")) &&
+       !has(root, "id"))) {
+    ls->skip_reason = "effective security rules (a Network Watcher answer, "
+                      "not configuration)";
+    return PF_OK;
+  }
+  return load_object(ls, root);
+}
+
+pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
+                         const char *buf, size_t len, struct pf_err *err)
+{
+  cJSON *root = NULL;
+  struct pf_lj lj;
+  struct load_state ls;
+  struct pf_input *in;
+  pf_status st;
+
+  st = pf_json_parse(name, buf, len, &root, err);
+  if (st != PF_OK)
+    return st;
+  pf_lj_init(&lj, cfg, name, err);
+  memset(&ls, 0, sizeof(ls));
+  ls.lj = &lj;
+  st = load_root(&ls, root);
+  if (st == PF_OK && !pf_err_isset(err)) {
+    if (PF_GROW(cfg->inputs, cfg->cap_inputs, cfg->n_inputs + 1)) {
+      st = pf_load_oom(&lj);
+    } else {
+      in = &cfg->inputs[cfg->n_inputs++];
+      memset(in, 0, sizeof(*in));
+      in->path = lj.file;
+      in->n_resources = lj.loaded;
+      in->n_duplicates = lj.duplicates;
+      if (ls.template_resources &&
+          pf_config_warn(cfg, "%s: %zu deployment template resource%s "
+                         "(type and apiVersion, no id) not loaded",
+                         lj.file, ls.template_resources,
+                         ls.template_resources == 1 ? "" : "s") != PF_OK)
+        st = pf_load_oom(&lj);
+      if (ls.skip_reason)
+        in->skipped = ls.skip_reason;
+      else if (lj.loaded == 0 && lj.duplicates == 0 && ls.unrecognised)
+        in->skipped = "not Azure resource JSON (no object with an ARM id "
+                      "or type)";
+    }
+  }
+  if (st == PF_OK && pf_err_isset(err))
+    st = err->code;
+  pf_lj_release(&lj);
+  cJSON_Delete(root);
+  return st;
+}
+
+struct walk_ctx {
+  struct pf_config *cfg;
+  size_t max;
+  struct pf_err *err;
+};
+
+static pf_status load_file(const char *file, void *arg)
+{
+  struct walk_ctx *w = arg;
+  char *buf = NULL;
+  size_t len = 0;
+  pf_status st = pf_file_read(file, w->max, &buf, &len, w->err);
+  if (st != PF_OK)
+    return st;
+  st = pf_load_buffer(w->cfg, strcmp(file, "-") ? file : "<stdin>", buf, len,
+                      w->err);
+  pf_free(buf);
+  return st;
+}
+
+pf_status pf_load_paths(struct pf_config *cfg, const char *const *paths,
+                        size_t n, const struct pf_load_opts *opts,
+                        struct pf_err *err)
+{
+  struct walk_ctx w;
+  size_t i;
+  pf_status st;
+  w.cfg = cfg;
+  w.max = (opts && opts->max_file_size) ? opts->max_file_size
+                                        : PF_FILE_MAX_DEFAULT;
+  w.err = err;
+  for (i = 0; i < n; i++) {
+    st = pf_file_walk(paths[i], load_file, &w, err);
+    if (st != PF_OK)
+      return st;
+  }
+  return pf_config_resolve(cfg);
+}
+
+/* ---- shared helpers for the kind loaders ------------------------------ */
+
+pf_status pf_load_oom(struct pf_lj *lj)
+{
+  return pf_err_set(lj->err, PF_ENOMEM, "%s: out of memory", lj->file);
+}
+
+pf_status pf_load_add(struct pf_lj *lj, struct pf_res *r)
+{
+  pf_status st;
+  if (r->shape == PF_SHAPE_ARM)
+    pf_lj_pop(lj);   /* the ".properties" pushed by pf_load_header */
+  st = pf_config_add(lj->cfg, r);
+  if (st == PF_EDUP) {
+    /* the first definition is kept; say which files disagree */
+    const struct pf_res *first = pf_config_find(lj->cfg, r->id);
+    lj->duplicates++;
+    if (pf_config_warn(lj->cfg, "%s: %s: %s '%s' is also defined in %s; "
+                       "the first definition is used", r->file, r->jpath,
+                       pf_kind_name(r->kind), r->name,
+                       first ? first->file : "?") != PF_OK)
+      return pf_load_oom(lj);
+    return PF_OK;
+  }
+  if (st != PF_OK)
+    return pf_load_oom(lj);
+  lj->loaded++;
+  return PF_OK;
+}
+
+static const char *norm_location(struct pf_arena *a, const char *loc)
+{
+  char *d, *q;
+  const char *p;
+  if (!loc)
+    return NULL;
+  d = pf_arena_alloc(a, strlen(loc) + 1);
+  if (!d)
+    return NULL;
+  for (p = loc, q = d; *p; p++) {
+    if (*p == ' ')
+      continue;
+    *q++ = (char)tolower((unsigned char)*p);
+  }
+  *q = '\0';
+  return d;
+}
+
+pf_status pf_load_header(struct pf_lj *lj, const cJSON *o, enum pf_kind kind,
+                         const char *id_hint, struct pf_res *hdr)
+{
+  const char *id = NULL, *loc = NULL, *sub, *rg, *type, *name;
+  pf_status st;
+
+  hdr->kind = kind;
+  hdr->file = lj->file;
+  hdr->jpath = pf_lj_path(lj, NULL);
+  hdr->shape = PF_SHAPE_AZ;
+  if ((st = pf_lj_str(lj, o, "id|ResourceId", &id)) != PF_OK ||
+      (st = pf_lj_str(lj, o, "name", &hdr->name)) != PF_OK ||
+      (st = pf_lj_str(lj, o, "location", &loc)) != PF_OK)
+    return st;
+  if (!id)
+    id = id_hint;
+  if (!id || !*id)
+    return pf_lj_fail(lj, "id", "%s resource has no 'id'",
+                      pf_kind_name(kind));
+  if (pf_id_parse(lj->a, id, &sub, &rg, &type, &name) != PF_OK)
+    return pf_lj_fail(lj, "id", "'%.200s' is not an ARM resource id", id);
+  hdr->id = id;
+  hdr->subscription = sub;
+  hdr->resource_group = rg;
+  if (!hdr->name)
+    hdr->name = name;
+  if (!hdr->name)
+    return pf_lj_fail(lj, "name", "resource has no name");
+  hdr->location = norm_location(lj->a, loc);
+  /* from here on the loader reads the property bag; paths say so.
+   * pf_load_add pops it (on errors loading stops, so balance is moot) */
+  if (pf_lj_props(o) != o) {
+    hdr->shape = PF_SHAPE_ARM;
+    pf_lj_push_key(lj, pf_lj_props(o)->string);
+  }
+  return PF_OK;
+}
