@@ -179,11 +179,13 @@ static void text_report(struct pf_ctx *ctx, const struct pf_config *cfg,
 
   for (k = 0; k < PF_K_COUNT; k++)
     total += cfg->n_res[k];
-  fprintf(o, "%sInputs%s (%zu files)\n", pf_c_bold(ctx), pf_c_reset(ctx),
-          cfg->n_inputs);
+  fprintf(o, "%sInputs%s (%zu file%s)\n", pf_c_bold(ctx), pf_c_reset(ctx),
+          cfg->n_inputs, cfg->n_inputs == 1 ? "" : "s");
   for (i = 0; i < cfg->n_inputs; i++) {
     const struct pf_input *in = &cfg->inputs[i];
-    if (in->skipped)
+    if (in->is_service_tags)
+      fprintf(o, "  %s  service tag file\n", in->path);
+    else if (in->skipped)
       fprintf(o, "  %s  %sskipped: %s%s\n", in->path, pf_c_yellow(ctx),
               in->skipped, pf_c_reset(ctx));
     else if (in->n_duplicates)
@@ -221,8 +223,8 @@ static void text_report(struct pf_ctx *ctx, const struct pf_config *cfg,
             u->ref->id, pf_c_reset(ctx));
   }
   if (w->back_missing)
-    fprintf(o, "  %zu back-reference%s (NSG/route table -> subnet or NIC) "
-            "name resources not supplied\n",
+    fprintf(o, "  %zu back-reference%s (attached subnets, NICs or "
+            "endpoints listed by a resource) name resources not supplied\n",
             w->back_missing, w->back_missing == 1 ? "" : "s");
   if (cfg->n_ignored) {
     fprintf(o, "\nIgnored: %zu resource%s of other types (", cfg->n_ignored,
@@ -277,7 +279,10 @@ static void json_report(struct pf_ctx *ctx, const struct pf_config *cfg,
     pf_jw_kstr(&jw, "path", cfg->inputs[i].path);
     pf_jw_kint(&jw, "resources", (int64_t)cfg->inputs[i].n_resources);
     pf_jw_kint(&jw, "duplicates", (int64_t)cfg->inputs[i].n_duplicates);
-    pf_jw_kstr(&jw, "skipped", cfg->inputs[i].skipped);
+    pf_jw_kstr(&jw, "skipped", cfg->inputs[i].is_service_tags
+                                   ? NULL
+                                   : cfg->inputs[i].skipped);
+    pf_jw_kbool(&jw, "service_tags", cfg->inputs[i].is_service_tags);
     pf_jw_obj_end(&jw);
   }
   pf_jw_arr_end(&jw);
@@ -374,7 +379,7 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
 
   optind = 0;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'f':
       if (pf_cli_format(ctx, "inventory", optarg, 0, &fmt))
@@ -405,6 +410,8 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
     goto done;
   }
   tags_path = pf_cli_tags_path(tags_opt);
+  if (!tags_path)
+    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
   if (tags_path) {
     st = pf_tagdb_load_file(&db, tags_path, &err);
     if (st != PF_OK) {

@@ -184,7 +184,7 @@ static int do_info(struct pf_ctx *ctx, const struct pf_tagdb *db,
           "shape:             %s\n"
           "tags:              %zu (%zu regional, %zu global)\n"
           "prefixes:          %zu listed (%zu IPv4, %zu IPv6), %zu distinct\n"
-          "usable in NSGs:    %u tags\n"
+          "usable in NSGs:    %u tags%s\n"
           "usable in routes:  %u tags\n",
           pf_tagdb_path(db), pf_tagdb_cloud(db),
           (long long)pf_tagdb_change_number(db),
@@ -192,7 +192,12 @@ static int do_info(struct pf_ctx *ctx, const struct pf_tagdb *db,
               ? "download file"
               : "service tag discovery API (az network list-service-tags)",
           pf_tagdb_count(db), regional, pf_tagdb_count(db) - regional,
-          v4 + v6, v4, v6, distinct, nsg, udr);
+          v4 + v6, v4, v6, distinct, nsg,
+          pf_tagdb_shape(db) == PF_TAGDB_DISCOVERY
+              ? " (features not listed; the discovery API returns only "
+                "NSG-usable tags)"
+              : "",
+          udr);
   return PF_EXIT_OK;
 }
 

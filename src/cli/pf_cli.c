@@ -2,6 +2,8 @@
 /* pf_cli.c - messages, formats and colours shared by the commands */
 #include "pf_cli.h"
 
+#include "../model/pf_model.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +84,21 @@ const char *pf_cli_tags_path(const char *opt)
     return opt;
   env = getenv("PREFLIGHT_SERVICE_TAGS");
   return (env && *env) ? env : NULL;
+}
+
+const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
+                                    const struct pf_config *cfg)
+{
+  const char *found = NULL;
+  size_t i;
+  for (i = 0; i < cfg->n_inputs; i++) {
+    if (!cfg->inputs[i].is_service_tags)
+      continue;
+    if (!found)
+      found = cfg->inputs[i].path;
+    else
+      pf_cli_warn(ctx, "several service tag files among the inputs; using "
+                  "%s (give --service-tags to choose)", found);
+  }
+  return found;
 }

@@ -68,5 +68,12 @@ const char *pf_c_reset(const struct pf_ctx *ctx);
 
 /** Service tag file from --service-tags or $PREFLIGHT_SERVICE_TAGS. */
 const char *pf_cli_tags_path(const char *opt);
+struct pf_config;
+/**
+ * Without --service-tags: the first service tag file found among the
+ * loaded inputs (a warning names it when there are several), or NULL.
+ */
+const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
+                                    const struct pf_config *cfg);
 
 #endif

@@ -55,6 +55,7 @@ struct load_state {
   struct pf_lj *lj;
   size_t unrecognised;      /* objects that are not ARM resources */
   size_t template_resources;
+  int is_tags;
   const char *skip_reason;
 };
 
@@ -210,7 +211,8 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
   /* service tag file (download or discovery shape) */
   if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "values")) &&
       (has(root, "changeNumber") || has(root, "cloud"))) {
-    ls->skip_reason = "service tag file (give it with --service-tags)";
+    ls->skip_reason = "service tag file";
+    ls->is_tags = 1;
     return PF_OK;
   }
   /* ARM deployment template / Terraform plan: evaluated by their own
@@ -279,6 +281,7 @@ pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
       in->path = lj.file;
       in->n_resources = lj.loaded;
       in->n_duplicates = lj.duplicates;
+      in->is_service_tags = ls.is_tags;
       if (ls.template_resources &&
           pf_config_warn(cfg, "%s: %zu deployment template resource%s "
                          "(type and apiVersion, no id) not loaded",

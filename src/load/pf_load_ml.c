@@ -325,6 +325,11 @@ static pf_status datastore_cred(struct pf_lj *lj, const cJSON *p,
     pf_lj_pop(lj);
     if (st != PF_OK)
       return st;
+    if (!ct && !cr->child) {
+      /* az ml prints {} when it hides the secret: the kind is unknown */
+      d->cred = PF_CRED_UNKNOWN;
+      return PF_OK;
+    }
     if (!ct) {
       /* az ml: the secret's own key names the credential kind */
       if (pf_lj_get(cr, "account_key", NULL))

@@ -385,6 +385,7 @@ struct pf_input {
   const char *format;            /* "az-cli", "arm", "az-ml", "mixed", ... */
   size_t n_resources;
   size_t n_duplicates;           /* resources also defined earlier */
+  int is_service_tags;           /* a service tag file found among inputs */
   const char *skipped;           /* why the file was not loaded, or NULL */
 };
 
