@@ -75,5 +75,21 @@ void pf_err_prefix(struct pf_err *err, const char *fmt, ...)
   vsnprintf(pre, sizeof(pre), fmt, ap);
   va_end(ap);
   memcpy(old, err->msg, sizeof(old));
-  snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+  {
+    /* "pre: old", cut at the buffer size */
+    size_t np = strlen(pre), no = strlen(old), cap = sizeof(err->msg) - 1;
+    size_t at = 0;
+    if (np > cap)
+      np = cap;
+    memcpy(err->msg, pre, np);
+    at = np;
+    if (at + 2 <= cap) {
+      memcpy(err->msg + at, ": ", 2);
+      at += 2;
+    }
+    if (no > cap - at)
+      no = cap - at;
+    memcpy(err->msg + at, old, no);
+    err->msg[at + no] = '\0';
+  }
 }
