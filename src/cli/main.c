@@ -11,6 +11,8 @@ const struct pf_cmd pf_commands[] = {
   {"inventory", cmd_inventory,
    "list what was loaded: resources, references, service tag file"},
   {"tags", cmd_tags, "inspect, look up and extract service tags"},
+  {"explain", cmd_explain,
+   "evaluate NSGs for one flow, many flows, or a whole set of flows"},
   {NULL, NULL, NULL}
 };
 

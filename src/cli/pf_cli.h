@@ -38,6 +38,7 @@ struct pf_cmd {
 /* commands, one per file (src/cli/cmd_<name>.c) */
 int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_tags(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_explain(int argc, char **argv, struct pf_ctx *ctx);
 
 /** The command table, terminated by a NULL name. */
 extern const struct pf_cmd pf_commands[];

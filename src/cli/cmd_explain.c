@@ -1,0 +1,1141 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_explain.c - `preflight explain`: IP flow verify, offline, and the
+ * same question over whole sets of flows
+ *
+ * Single flows (--flow, --flows) get the full rule trace, like Network
+ * Watcher's IP flow verify; a set question (--from/--to/--ports) is
+ * answered exactly by pf_eval_set, printed as merged prefix ranges per
+ * verdict and deciding rule (AZURE-SEMANTICS.md 1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/pf_file.h"
+#include "../core/pf_jsonr.h"
+#include "../core/pf_jw.h"
+#include "../core/pf_mem.h"
+#include "../eval/pf_path.h"
+#include "../load/pf_load.h"
+#include "pf_cli.h"
+
+static const char usage_text[] =
+  "usage: preflight explain PATH... --flow 'DIR PROTO SRC[:PORT] -> "
+  "DST[:PORT]'\n"
+  "       preflight explain PATH... --flows FILE [--format jsonl|json|text]\n"
+  "       preflight explain PATH... --from TAG|PREFIX|SUBNET --to "
+  "SUBNET|PREFIX|TAG\n"
+  "                         --protocol P --ports RANGE [--src-ports RANGE]\n"
+  "                         [--direction inbound|outbound]\n"
+  "\n"
+  "Evaluate network security groups offline with Azure's semantics:\n"
+  "priorities, default rules, service tags, subnet then NIC NSG.  The NSGs\n"
+  "that apply are found from the configuration: the inside end of a flow\n"
+  "(the destination of an inbound flow, the source of an outbound one)\n"
+  "picks its subnet, and its NIC when NIC JSON is loaded.  When both ends\n"
+  "lie in loaded subnets, the source's outbound NSGs come first, then the\n"
+  "destination's inbound NSGs.\n"
+  "\n"
+  "A set question (--from/--to) is answered for every flow of the set:\n"
+  "the result splits it into allowed, denied and unknown parts, each with\n"
+  "the rule that decided it, printed as merged prefix ranges.\n"
+  "\n"
+  "options:\n"
+  "  --flow SPEC          one flow: 'inbound tcp 13.69.66.10:40000 -> "
+  "10.0.1.4:29876'\n"
+  "                       (IPv6 as [2001:db8::1]:443)\n"
+  "  --flows FILE         JSON lines {\"direction\",\"protocol\",\"src\","
+  "\"src_port\",\n"
+  "                       \"dst\",\"dst_port\"}; - for standard input\n"
+  "  --from, --to X       a service tag, a prefix or address, or a subnet "
+  "(name or id)\n"
+  "  --protocol P         tcp, udp, icmp, esp, ah or * (default tcp)\n"
+  "  --ports RANGE        destination ports: 443, 29876-29877, 80,443 or * "
+  "(default *)\n"
+  "  --src-ports RANGE    source ports (default *)\n"
+  "  --direction D        inbound (default) or outbound: which end is "
+  "inside\n"
+  "  --service-tags FILE  service tag file (default "
+  "$PREFLIGHT_SERVICE_TAGS,\n"
+  "                       or a tag file among the inputs)\n"
+  "  --format FMT         text (default), json, or jsonl (--flows)\n"
+  "  -h, --help           show this help\n"
+  "\n"
+  "Verdicts are allow, deny, or unknown when something needed is missing\n"
+  "(a tag file, an NSG that is referenced but not supplied, ASG membership).\n"
+  "Exit status: 0 when every flow is allowed, 1 when any is denied or\n"
+  "unknown, 2 on usage or input errors.\n"
+  "\n"
+  "examples:\n"
+  "  preflight explain examples/contoso-westeurope --flow "
+  "'inbound tcp 13.69.66.10:40000 -> 10.20.1.4:29876'\n"
+  "  preflight explain examples/contoso-westeurope --from "
+  "BatchNodeManagement.WestEurope \\\n"
+  "      --to snet-training --protocol tcp --ports 29876-29877\n"
+  "  preflight explain examples/contoso-westeurope --direction outbound "
+  "--from snet-training \\\n"
+  "      --to AzureContainerRegistry.WestEurope --ports 443\n";
+
+struct explain {
+  struct pf_ctx *ctx;
+  struct pf_config *cfg;
+  struct pf_tagdb *db;
+  struct pf_planner *planner;
+  enum pf_format fmt;
+};
+
+/* ---- flow parsing -------------------------------------------------------- */
+
+static int parse_dir(const char *s, enum pf_dir *d)
+{
+  if (!strcasecmp(s, "inbound") || !strcasecmp(s, "in")) {
+    *d = PF_DIR_INBOUND;
+    return 0;
+  }
+  if (!strcasecmp(s, "outbound") || !strcasecmp(s, "out")) {
+    *d = PF_DIR_OUTBOUND;
+    return 0;
+  }
+  return -1;
+}
+
+static int parse_port(const char *s, size_t n, unsigned *out)
+{
+  unsigned long v = 0;
+  size_t i;
+  if (!n || n > 5)
+    return -1;
+  for (i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (unsigned)(s[i] - '0');
+  }
+  if (v > 65535)
+    return -1;
+  *out = (unsigned)v;
+  return 0;
+}
+
+/* "1.2.3.4:80", "[2001:db8::1]:443", "1.2.3.4" (port 0) */
+static int parse_endpoint(const char *s, struct pf_addr *a, unsigned *port,
+                          char *why, size_t cap)
+{
+  const char *colon;
+  struct pf_err e;
+  size_t n = strlen(s);
+  pf_err_clear(&e);
+  *port = 0;
+  if (s[0] == '[') {
+    const char *close = strchr(s, ']');
+    if (!close) {
+      snprintf(why, cap, "'%s': missing ']'", s);
+      return -1;
+    }
+    if (pf_addr_parse(s + 1, (size_t)(close - s - 1), a, &e) != PF_OK) {
+      snprintf(why, cap, "%s", e.msg);
+      return -1;
+    }
+    if (close[1] == ':' &&
+        parse_port(close + 2, strlen(close + 2), port) != 0) {
+      snprintf(why, cap, "invalid port in '%s'", s);
+      return -1;
+    }
+    return 0;
+  }
+  colon = strrchr(s, ':');
+  if (colon && strchr(s, ':') == colon) {
+    if (pf_addr_parse(s, (size_t)(colon - s), a, &e) != PF_OK) {
+      snprintf(why, cap, "%s", e.msg);
+      return -1;
+    }
+    if (parse_port(colon + 1, strlen(colon + 1), port) != 0) {
+      snprintf(why, cap, "invalid port in '%s'", s);
+      return -1;
+    }
+    return 0;
+  }
+  if (pf_addr_parse(s, n, a, &e) != PF_OK) {
+    snprintf(why, cap, "%s", e.msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int parse_flow_spec(const char *spec, enum pf_dir *dir,
+                           struct pf_flow *f, char *why, size_t cap)
+{
+  char buf[512], *tok[8], *save = NULL, *t;
+  int n = 0;
+  struct pf_addr src, dst;
+  if (strlen(spec) >= sizeof(buf)) {
+    snprintf(why, cap, "flow too long");
+    return -1;
+  }
+  strcpy(buf, spec);
+  for (t = strtok_r(buf, " \t", &save); t && n < 8;
+       t = strtok_r(NULL, " \t", &save))
+    tok[n++] = t;
+  if (n != 5 || strcmp(tok[3], "->") != 0) {
+    snprintf(why, cap, "expected 'DIRECTION PROTOCOL SRC[:PORT] -> "
+             "DST[:PORT]', found '%s'", spec);
+    return -1;
+  }
+  if (parse_dir(tok[0], dir)) {
+    snprintf(why, cap, "unknown direction '%s' (inbound or outbound)",
+             tok[0]);
+    return -1;
+  }
+  f->proto = pf_proto_parse(tok[1]);
+  if (!f->proto || f->proto == PF_PB_ALL) {
+    snprintf(why, cap, "unknown protocol '%s' (tcp, udp, icmp, esp or ah)",
+             tok[1]);
+    return -1;
+  }
+  if (parse_endpoint(tok[2], &src, &f->sport, why, cap) ||
+      parse_endpoint(tok[4], &dst, &f->dport, why, cap))
+    return -1;
+  if (src.af != dst.af) {
+    snprintf(why, cap, "source and destination are of different address "
+             "families");
+    return -1;
+  }
+  f->af = src.af;
+  f->src = src.v;
+  f->dst = dst.v;
+  return 0;
+}
+
+/* ---- output helpers ------------------------------------------------------- */
+
+static const char *owner_name(const struct pf_stage *sg)
+{
+  return sg->owner ? sg->owner->name : "?";
+}
+
+static void jw_step(struct pf_jw *jw, const struct pf_step *st)
+{
+  const struct pf_stage *sg = st->stage;
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "level", pf_level_name(sg->level));
+  pf_jw_kstr(jw, "nsg", sg->nsgc ? sg->nsgc->nsg->hdr.name : NULL);
+  pf_jw_kstr(jw, "nsg_id", sg->nsgc ? sg->nsgc->nsg->hdr.id
+                                    : sg->missing_id);
+  pf_jw_kstr(jw, "rule", st->rule ? st->rule->name : NULL);
+  pf_jw_key(jw, "priority");
+  if (st->rule)
+    pf_jw_int(jw, st->rule->priority);
+  else
+    pf_jw_null(jw);
+  pf_jw_key(jw, "access");
+  if (st->v == PF_V_ALLOW)
+    pf_jw_str(jw, "Allow");
+  else if (st->v == PF_V_DENY)
+    pf_jw_str(jw, "Deny");
+  else
+    pf_jw_null(jw);
+  if (st->v == PF_V_UNKNOWN)
+    pf_jw_kstr(jw, "reason", st->why);
+  pf_jw_obj_end(jw);
+}
+
+/* Stages that evaluated an NSG (or were meant to): the JSON trace lists
+ * one stage per NSG, not the levels that have none. */
+static int step_listed(const struct pf_step *st)
+{
+  return st->stage->nsgc || st->stage->missing_id;
+}
+
+static void jw_flow_result(struct pf_jw *jw, const struct pf_flow_result *r,
+                           const char *why)
+{
+  size_t i;
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "verdict", pf_verdict_name(r->v));
+  pf_jw_key(jw, "stages");
+  pf_jw_arr(jw);
+  for (i = 0; i < r->n_steps; i++)
+    if (step_listed(&r->steps[i]))
+      jw_step(jw, &r->steps[i]);
+  pf_jw_arr_end(jw);
+  if (why)
+    pf_jw_kstr(jw, "reason", why);
+  pf_jw_obj_end(jw);
+}
+
+static void text_step(struct explain *ex, size_t idx, const struct pf_step *st)
+{
+  FILE *o = ex->ctx->out;
+  const struct pf_stage *sg = st->stage;
+  const char *col = st->v == PF_V_ALLOW  ? pf_c_green(ex->ctx)
+                    : st->v == PF_V_DENY ? pf_c_red(ex->ctx)
+                                         : pf_c_yellow(ex->ctx);
+  fprintf(o, "  %zu. %s %s, %s: ", idx, pf_level_name(sg->level),
+          owner_name(sg), sg->dir == PF_DIR_INBOUND ? "inbound" : "outbound");
+  if (!sg->nsgc && !sg->missing_id) {
+    fprintf(o, "no NSG -> %sallow%s\n", col, pf_c_reset(ex->ctx));
+    return;
+  }
+  if (!sg->nsgc) {
+    fprintf(o, "NSG %s not supplied -> %sunknown%s\n", sg->missing_id, col,
+            pf_c_reset(ex->ctx));
+    return;
+  }
+  fprintf(o, "NSG %s", sg->nsgc->nsg->hdr.name);
+  if (st->rule)
+    fprintf(o, ", rule %s (priority %d%s)", st->rule->name,
+            st->rule->priority, st->rule->is_default ? ", default" : "");
+  fprintf(o, " -> %s%s%s", col, pf_verdict_name(st->v), pf_c_reset(ex->ctx));
+  if (st->v == PF_V_UNKNOWN && st->why)
+    fprintf(o, " (%s)", st->why);
+  fputc('\n', o);
+}
+
+static void tags_line(struct explain *ex)
+{
+  if (ex->db)
+    fprintf(ex->ctx->out, "service tags: %s (cloud %s, changeNumber %lld)\n",
+            pf_tagdb_path(ex->db), pf_tagdb_cloud(ex->db),
+            (long long)pf_tagdb_change_number(ex->db));
+}
+
+static void jw_tags(struct pf_jw *jw, const struct pf_tagdb *db)
+{
+  pf_jw_key(jw, "service_tags");
+  if (!db) {
+    pf_jw_null(jw);
+    return;
+  }
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "path", pf_tagdb_path(db));
+  pf_jw_kstr(jw, "cloud", pf_tagdb_cloud(db));
+  pf_jw_kint(jw, "change_number", pf_tagdb_change_number(db));
+  pf_jw_obj_end(jw);
+}
+
+static void fmt_endpoint(enum pf_af af, pf_u128 v, unsigned port, char *buf,
+                         size_t cap)
+{
+  struct pf_addr a;
+  char ip[PF_ADDR_STRLEN];
+  a.af = af;
+  a.v = v;
+  pf_addr_format(&a, ip, sizeof(ip));
+  if (af == PF_AF_V6)
+    snprintf(buf, cap, "[%s]:%u", ip, port);
+  else
+    snprintf(buf, cap, "%s:%u", ip, port);
+}
+
+/* ---- one flow ----------------------------------------------------------------- */
+
+/* \p stages receives the stages; the result's steps point into it, so it
+ * must live as long as \p r is used. */
+static int explain_one(struct explain *ex, enum pf_dir dir,
+                       const struct pf_flow *f, struct pf_stage *stages,
+                       struct pf_flow_result *r, const char **why)
+{
+  struct pf_addr src, dst;
+  size_t n = 0;
+  src.af = dst.af = f->af;
+  src.v = f->src;
+  dst.v = f->dst;
+  if (pf_planner_flow(ex->planner, dir, &src, &dst, stages, &n, why) !=
+      PF_OK)
+    return -1;
+  if (!n) {
+    r->v = PF_V_UNKNOWN;
+    r->n_steps = 0;
+    return 0;
+  }
+  pf_eval_flow(stages, n, f, r);
+  return 0;
+}
+
+static int cmd_flow(struct explain *ex, const char *spec)
+{
+  struct pf_stage stages[PF_MAX_STAGES];
+  struct pf_flow f;
+  struct pf_flow_result r;
+  struct pf_addr src, dst;
+  enum pf_dir dir;
+  char why[256], sbuf[64], dbuf[64], proto[32];
+  const char *reason = NULL;
+  size_t n = 0, i;
+
+  memset(&f, 0, sizeof(f));
+  if (parse_flow_spec(spec, &dir, &f, why, sizeof(why)))
+    return pf_cli_usage(ex->ctx, "explain", "--flow: %s", why);
+  src.af = dst.af = f.af;
+  src.v = f.src;
+  dst.v = f.dst;
+  if (pf_planner_flow(ex->planner, dir, &src, &dst, stages, &n, &reason) !=
+      PF_OK)
+    return pf_cli_error(ex->ctx, "out of memory");
+  r.v = PF_V_UNKNOWN;
+  r.n_steps = 0;
+  if (n)
+    pf_eval_flow(stages, n, &f, &r);
+  if (ex->fmt != PF_FMT_TEXT) {
+    struct pf_jw jw;
+    pf_jw_init(&jw, ex->ctx->out, ex->fmt == PF_FMT_JSON);
+    jw_flow_result(&jw, &r, reason);
+    pf_jw_end(&jw);
+    return r.v == PF_V_ALLOW ? PF_EXIT_OK : PF_EXIT_FINDINGS;
+  }
+  pf_proto_format(f.proto, proto, sizeof(proto));
+  fmt_endpoint(f.af, f.src, f.sport, sbuf, sizeof(sbuf));
+  fmt_endpoint(f.af, f.dst, f.dport, dbuf, sizeof(dbuf));
+  fprintf(ex->ctx->out, "flow: %s %s %s -> %s\n",
+          dir == PF_DIR_INBOUND ? "inbound" : "outbound", proto, sbuf, dbuf);
+  for (i = 0; i < r.n_steps; i++)
+    text_step(ex, i + 1, &r.steps[i]);
+  if (reason)
+    fprintf(ex->ctx->out, "  %s\n", reason);
+  fprintf(ex->ctx->out, "verdict: %s%s%s\n",
+          r.v == PF_V_ALLOW  ? pf_c_green(ex->ctx)
+          : r.v == PF_V_DENY ? pf_c_red(ex->ctx)
+                             : pf_c_yellow(ex->ctx),
+          pf_verdict_name(r.v), pf_c_reset(ex->ctx));
+  tags_line(ex);
+  return r.v == PF_V_ALLOW ? PF_EXIT_OK : PF_EXIT_FINDINGS;
+}
+
+/* ---- many flows (JSON lines) ------------------------------------------------ */
+
+/* Read one {"direction",...} object with the bounded reader. */
+static int read_flow_line(const char *line, size_t len, enum pf_dir *dir,
+                          struct pf_flow *f, char *why, size_t cap)
+{
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  int have = 0, rc = -1;
+  struct pf_addr src, dst;
+  char key[32];
+  pf_jsonr_init(&r, line, len, 4);
+  memset(f, 0, sizeof(*f));
+  if (pf_jsonr_next(&r) != PF_JT_OBJ_BEGIN) {
+    snprintf(why, cap, "expected a JSON object");
+    goto done;
+  }
+  while ((t = pf_jsonr_next(&r)) == PF_JT_KEY) {
+    size_t kl = r.len < sizeof(key) - 1 ? r.len : sizeof(key) - 1;
+    memcpy(key, r.str, kl);
+    key[kl] = '\0';
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_ERROR)
+      break;
+    if (!strcmp(key, "src_port") || !strcmp(key, "dst_port")) {
+      int64_t v;
+      if (t != PF_JT_NUMBER || pf_jsonr_int(&r, 0, 65535, &v) != PF_OK) {
+        snprintf(why, cap, "$.%s: expected a port number 0-65535", key);
+        goto done;
+      }
+      if (key[0] == 's')
+        f->sport = (unsigned)v;
+      else
+        f->dport = (unsigned)v;
+      have |= key[0] == 's' ? 8 : 32;
+      continue;
+    }
+    if (!strcmp(key, "direction") || !strcmp(key, "protocol") ||
+        !strcmp(key, "src") || !strcmp(key, "dst")) {
+      char val[128];
+      struct pf_err e;
+      size_t vl;
+      if (t != PF_JT_STRING) {
+        snprintf(why, cap, "$.%s: expected a string", key);
+        goto done;
+      }
+      vl = r.len < sizeof(val) - 1 ? r.len : sizeof(val) - 1;
+      memcpy(val, r.str, vl);
+      val[vl] = '\0';
+      pf_err_clear(&e);
+      if (key[0] == 'd' && key[1] == 'i') {
+        if (parse_dir(val, dir)) {
+          snprintf(why, cap, "$.direction: unknown direction '%s'", val);
+          goto done;
+        }
+        have |= 1;
+      } else if (key[0] == 'p') {
+        f->proto = pf_proto_parse(val);
+        if (!f->proto || f->proto == PF_PB_ALL) {
+          snprintf(why, cap, "$.protocol: unknown protocol '%s'", val);
+          goto done;
+        }
+        have |= 2;
+      } else if (pf_addr_parse(val, vl, key[0] == 's' ? &src : &dst, &e) !=
+                 PF_OK) {
+        snprintf(why, cap, "$.%s: %s", key, e.msg);
+        goto done;
+      } else {
+        have |= key[0] == 's' ? 4 : 16;
+      }
+      continue;
+    }
+    if (pf_jsonr_skip(&r, t) != PF_OK)
+      break;
+  }
+  if (t == PF_JT_ERROR || pf_jsonr_error(&r)->code != PF_OK) {
+    snprintf(why, cap, "%s", pf_jsonr_error(&r)->msg);
+    goto done;
+  }
+  if ((have & 0x37) != 0x37) {
+    snprintf(why, cap, "missing %s",
+             !(have & 1)    ? "\"direction\""
+             : !(have & 2)  ? "\"protocol\""
+             : !(have & 4)  ? "\"src\""
+             : !(have & 16) ? "\"dst\""
+                            : "\"dst_port\"");
+    goto done;
+  }
+  if (src.af != dst.af) {
+    snprintf(why, cap, "source and destination are of different address "
+             "families");
+    goto done;
+  }
+  f->af = src.af;
+  f->src = src.v;
+  f->dst = dst.v;
+  rc = 0;
+done:
+  pf_jsonr_release(&r);
+  return rc;
+}
+
+static int cmd_flows(struct explain *ex, const char *path)
+{
+  char *buf = NULL;
+  size_t len = 0, pos = 0, lineno = 0, any_bad = 0;
+  struct pf_err err;
+  struct pf_jw jw;
+  int rc = PF_EXIT_OK;
+
+  pf_err_clear(&err);
+  if (pf_file_read(path, (size_t)1 << 30, &buf, &len, &err) != PF_OK)
+    return pf_cli_fail(ex->ctx, err.code, &err);
+  /* validate every line first: bad input must not give partial output */
+  while (pos < len) {
+    const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+    size_t ll = nl ? (size_t)(nl - line) : len - pos;
+    struct pf_flow f;
+    enum pf_dir dir;
+    char why[256];
+    pos += ll + (nl != NULL);
+    lineno++;
+    if (ll && line[ll - 1] == '\r')
+      ll--;
+    if (!ll)
+      continue;
+    if (read_flow_line(line, ll, &dir, &f, why, sizeof(why))) {
+      rc = pf_cli_error(ex->ctx, "%s: line %zu: %s",
+                        strcmp(path, "-") ? path : "<stdin>", lineno, why);
+      pf_free(buf);
+      return rc;
+    }
+  }
+  pf_jw_init(&jw, ex->ctx->out, ex->fmt == PF_FMT_JSON);
+  if (ex->fmt == PF_FMT_JSON)
+    pf_jw_arr(&jw);
+  pos = 0;
+  while (pos < len) {
+    const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+    size_t ll = nl ? (size_t)(nl - line) : len - pos;
+    struct pf_flow f;
+    struct pf_flow_result r;
+    struct pf_stage stages[PF_MAX_STAGES];
+    enum pf_dir dir = PF_DIR_INBOUND;
+    const char *why = NULL;
+    char wbuf[256];
+    pos += ll + (nl != NULL);
+    if (ll && line[ll - 1] == '\r')
+      ll--;
+    if (!ll)
+      continue;
+    read_flow_line(line, ll, &dir, &f, wbuf, sizeof(wbuf));
+    if (explain_one(ex, dir, &f, stages, &r, &why)) {
+      pf_free(buf);
+      return pf_cli_error(ex->ctx, "out of memory");
+    }
+    if (r.v != PF_V_ALLOW)
+      any_bad = 1;
+    if (ex->fmt == PF_FMT_TEXT) {
+      char sbuf[64], dbuf[64], proto[16];
+      size_t i;
+      pf_proto_format(f.proto, proto, sizeof(proto));
+      fmt_endpoint(f.af, f.src, f.sport, sbuf, sizeof(sbuf));
+      fmt_endpoint(f.af, f.dst, f.dport, dbuf, sizeof(dbuf));
+      fprintf(ex->ctx->out, "%-7s %s %s %s -> %s", pf_verdict_name(r.v),
+              dir == PF_DIR_INBOUND ? "inbound" : "outbound", proto, sbuf,
+              dbuf);
+      for (i = 0; i < r.n_steps; i++) {
+        const struct pf_step *st = &r.steps[i];
+        if (!step_listed(st))
+          continue;
+        fprintf(ex->ctx->out, "  [%s %s: %s]", pf_level_name(st->stage->level),
+                st->stage->nsgc ? st->stage->nsgc->nsg->hdr.name
+                                : "(not supplied)",
+                st->rule ? st->rule->name : pf_verdict_name(st->v));
+      }
+      if (why)
+        fprintf(ex->ctx->out, "  (%s)", why);
+      fputc('\n', ex->ctx->out);
+    } else {
+      jw_flow_result(&jw, &r, why);
+      if (ex->fmt == PF_FMT_JSONL)
+        fputc('\n', ex->ctx->out);
+    }
+  }
+  if (ex->fmt == PF_FMT_JSON) {
+    pf_jw_arr_end(&jw);
+    pf_jw_end(&jw);
+  }
+  pf_free(buf);
+  (void)any_bad;
+  return any_bad ? PF_EXIT_FINDINGS : PF_EXIT_OK;
+}
+
+/* ---- set questions ---------------------------------------------------------- */
+
+struct end {
+  const char *text;
+  const struct pf_subnet *subnet;   /* the subnet the end lies in */
+  const struct pf_nic *nic;         /* a single address of a loaded NIC */
+  struct pf_ipset set;
+};
+
+static const struct pf_subnet *subnet_named(struct explain *ex,
+                                            const char *text, int *ambiguous)
+{
+  const struct pf_subnet *found = NULL;
+  size_t i;
+  *ambiguous = 0;
+  for (i = 0; i < ex->cfg->n_res[PF_K_SUBNET]; i++) {
+    const struct pf_res *r = ex->cfg->res[PF_K_SUBNET][i];
+    if (pf_id_eq(r->id, text))
+      return (const struct pf_subnet *)r;
+    if (!strcasecmp(r->name, text)) {
+      if (found)
+        *ambiguous = 1;
+      found = (const struct pf_subnet *)r;
+    }
+  }
+  return *ambiguous ? NULL : found;
+}
+
+/* Resolve an end.  \p vnet_hint is the other end's vnet, used for
+ * VirtualNetwork/Internet when this end is remote. */
+static int resolve_end(struct explain *ex, struct end *e,
+                       const struct pf_vnet *vnet_hint, const char *opt)
+{
+  int ambiguous;
+  struct pf_prefix p;
+  const struct pf_scope *scope;
+  const char *why = NULL;
+  pf_status st;
+
+  e->subnet = subnet_named(ex, e->text, &ambiguous);
+  if (ambiguous)
+    return pf_cli_usage(ex->ctx, "explain", "%s '%s' names several subnets; "
+                        "give the subnet's id", opt, e->text);
+  if (e->subnet) {
+    size_t i;
+    for (i = 0; i < e->subnet->n_prefixes; i++)
+      if (pf_ipset_add_prefix(&e->set, &e->subnet->prefixes[i]) != PF_OK)
+        return pf_cli_error(ex->ctx, "out of memory");
+    return PF_EXIT_OK;
+  }
+  if (pf_prefix_parse(e->text, strlen(e->text), 1, &p, NULL) == PF_OK) {
+    struct pf_addr first, last;
+    first.af = last.af = p.af;
+    first.v = pf_prefix_first(&p);
+    last.v = pf_prefix_last(&p);
+    if (pf_ipset_add_prefix(&e->set, &p) != PF_OK)
+      return pf_cli_error(ex->ctx, "out of memory");
+    e->subnet = pf_planner_subnet_of(ex->planner, &first);
+    if (e->subnet && pf_planner_subnet_of(ex->planner, &last) != e->subnet)
+      e->subnet = NULL;   /* spans several subnets: treat as remote */
+    if (p.len == pf_af_bits(p.af))
+      e->nic = pf_planner_nic_of(ex->planner, &first);
+    return PF_EXIT_OK;
+  }
+  scope = pf_planner_scope(ex->planner, vnet_hint, &st);
+  if (!scope)
+    return pf_cli_error(ex->ctx, "out of memory");
+  if (!pf_scope_name(scope, e->text, &e->set, &why, &st)) {
+    if (st != PF_OK)
+      return pf_cli_error(ex->ctx, "out of memory");
+    return pf_cli_error(ex->ctx, "explain: %s '%s': %s", opt, e->text, why);
+  }
+  return PF_EXIT_OK;
+}
+
+static int same_steps(const struct pf_part *a, const struct pf_part *b)
+{
+  size_t i;
+  if (a->v != b->v || a->n_steps != b->n_steps)
+    return 0;
+  for (i = 0; i < a->n_steps; i++)
+    if (a->steps[i].stage != b->steps[i].stage ||
+        a->steps[i].rule != b->steps[i].rule ||
+        a->steps[i].v != b->steps[i].v)
+      return 0;
+  return 1;
+}
+
+/* Merge parts that differ only in their source addresses (then only in
+ * their destinations), so the answer reads as a few prefix lists. */
+static pf_status merge_parts(struct pf_partition *pt)
+{
+  size_t i, j, pass;
+  for (pass = 0; pass < 2; pass++) {
+    for (i = 0; i < pt->n; i++) {
+      for (j = i + 1; j < pt->n;) {
+        struct pf_part *a = &pt->p[i], *b = &pt->p[j];
+        struct pf_rangeset u;
+        int can = same_steps(a, b) && a->box.af == b->box.af &&
+                  a->box.proto == b->box.proto &&
+                  pf_rangeset_equal(&a->box.sport, &b->box.sport) &&
+                  pf_rangeset_equal(&a->box.dport, &b->box.dport) &&
+                  (pass == 0 ? pf_rangeset_equal(&a->box.dst, &b->box.dst)
+                             : pf_rangeset_equal(&a->box.src, &b->box.src));
+        if (!can) {
+          j++;
+          continue;
+        }
+        pf_rangeset_init(&u);
+        if (pf_rangeset_union(&u, pass == 0 ? &a->box.src : &a->box.dst,
+                              pass == 0 ? &b->box.src : &b->box.dst) !=
+            PF_OK) {
+          pf_rangeset_release(&u);
+          return PF_ENOMEM;
+        }
+        if (pass == 0) {
+          pf_rangeset_release(&a->box.src);
+          a->box.src = u;
+        } else {
+          pf_rangeset_release(&a->box.dst);
+          a->box.dst = u;
+        }
+        pf_box_release(&b->box);
+        pt->p[j] = pt->p[pt->n - 1];
+        pt->n--;
+      }
+    }
+  }
+  return PF_OK;
+}
+
+struct plist {
+  FILE *o;
+  struct pf_jw *jw;
+  size_t n, col;
+};
+
+static int put_prefix(const struct pf_prefix *p, void *arg)
+{
+  struct plist *l = arg;
+  char buf[PF_PREFIX_STRLEN];
+  pf_prefix_format(p, buf, sizeof(buf));
+  if (l->jw) {
+    pf_jw_str(l->jw, buf);
+  } else {
+    if (l->col && l->col + strlen(buf) > 72) {
+      fputs("\n       ", l->o);
+      l->col = 0;
+    }
+    fprintf(l->o, "%s%s", l->col ? " " : "", buf);
+    l->col += strlen(buf) + 1;
+  }
+  l->n++;
+  return 0;
+}
+
+static int count_cb(const struct pf_prefix *p, void *arg)
+{
+  (void)p;
+  (*(size_t *)arg)++;
+  return 0;
+}
+
+static size_t n_prefixes(enum pf_af af, const struct pf_rangeset *s)
+{
+  size_t i, n = 0;
+  for (i = 0; i < s->n; i++)
+    pf_range_to_prefixes(af, s->r[i].lo, s->r[i].hi, count_cb, &n);
+  return n;
+}
+
+static void list_prefixes(struct plist *l, enum pf_af af,
+                          const struct pf_rangeset *s)
+{
+  size_t i;
+  for (i = 0; i < s->n; i++)
+    pf_range_to_prefixes(af, s->r[i].lo, s->r[i].hi, put_prefix, l);
+}
+
+static const char *overall(const struct pf_partition *pt)
+{
+  size_t i;
+  int seen[3] = {0, 0, 0};
+  for (i = 0; i < pt->n; i++)
+    seen[pt->p[i].v] = 1;
+  if (seen[0] + seen[1] + seen[2] > 1)
+    return "mixed";
+  if (seen[1])
+    return "deny";
+  if (seen[2])
+    return "unknown";
+  return "allow";
+}
+
+static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
+                   const char *to, unsigned proto,
+                   const struct pf_rangeset *sports,
+                   const struct pf_rangeset *dports, const char *ports_text,
+                   const char *sports_text)
+{
+  struct end src, dst, *inside, *remote;
+  struct pf_stage stages[PF_MAX_STAGES];
+  struct pf_boxset q;
+  struct pf_partition pt;
+  size_t n = 0, i;
+  unsigned af;
+  int rc;
+  char ptext[32];
+
+  memset(&src, 0, sizeof(src));
+  memset(&dst, 0, sizeof(dst));
+  pf_ipset_init(&src.set);
+  pf_ipset_init(&dst.set);
+  pf_boxset_init(&q);
+  pf_partition_init(&pt);
+  src.text = from;
+  dst.text = to;
+  inside = dir == PF_DIR_INBOUND ? &dst : &src;
+  remote = dir == PF_DIR_INBOUND ? &src : &dst;
+  if ((rc = resolve_end(ex, inside, NULL,
+                        dir == PF_DIR_INBOUND ? "--to" : "--from")) !=
+      PF_EXIT_OK)
+    goto done;
+  if (!inside->subnet) {
+    rc = pf_cli_error(ex->ctx, "explain: %s '%s' is not inside a loaded "
+                      "subnet (load the virtual network, or check "
+                      "--direction)",
+                      dir == PF_DIR_INBOUND ? "--to" : "--from", inside->text);
+    goto done;
+  }
+  if ((rc = resolve_end(ex, remote,
+                        pf_planner_vnet_of(ex->planner, inside->subnet),
+                        dir == PF_DIR_INBOUND ? "--from" : "--to")) !=
+      PF_EXIT_OK)
+    goto done;
+  /* stages: the source side's outbound NSGs when it is a loaded subnet,
+   * then the destination side's inbound NSGs */
+  {
+    struct end *sides[2];
+    enum pf_dir dirs[2] = {PF_DIR_OUTBOUND, PF_DIR_INBOUND};
+    size_t k;
+    sides[0] = src.subnet ? &src : NULL;
+    sides[1] = dst.subnet ? &dst : NULL;
+    for (k = 0; k < 2; k++) {
+      struct end *e = sides[k];
+      const struct pf_vnet *v;
+      pf_status st = PF_OK;
+      if (!e)
+        continue;
+      v = pf_planner_vnet_of(ex->planner, e->subnet);
+      if (dirs[k] == PF_DIR_OUTBOUND && e->nic)
+        st = pf_planner_stage(ex->planner, &e->nic->hdr, v, dirs[k],
+                              &stages[n++]);
+      if (st == PF_OK)
+        st = pf_planner_stage(ex->planner, &e->subnet->hdr, v, dirs[k],
+                              &stages[n++]);
+      if (st == PF_OK && dirs[k] == PF_DIR_INBOUND && e->nic)
+        st = pf_planner_stage(ex->planner, &e->nic->hdr, v, dirs[k],
+                              &stages[n++]);
+      if (st != PF_OK) {
+        rc = pf_cli_error(ex->ctx, "out of memory");
+        goto done;
+      }
+    }
+  }
+  for (af = 0; af < PF_AF_COUNT; af++) {
+    struct pf_box b;
+    if (pf_rangeset_empty(&src.set.fam[af]) ||
+        pf_rangeset_empty(&dst.set.fam[af]))
+      continue;
+    pf_box_init(&b, (enum pf_af)af);
+    b.proto = proto;
+    if (pf_rangeset_copy(&b.src, &src.set.fam[af]) != PF_OK ||
+        pf_rangeset_copy(&b.dst, &dst.set.fam[af]) != PF_OK ||
+        pf_rangeset_copy(&b.sport, sports) != PF_OK ||
+        pf_rangeset_copy(&b.dport, dports) != PF_OK ||
+        pf_boxset_push(&q, &b) != PF_OK) {
+      pf_box_release(&b);
+      rc = pf_cli_error(ex->ctx, "out of memory");
+      goto done;
+    }
+    pf_box_release(&b);
+  }
+  if (!q.n) {
+    rc = pf_cli_error(ex->ctx, "explain: '%s' and '%s' share no address "
+                      "family: no flow to evaluate", from, to);
+    goto done;
+  }
+  if (pf_eval_set(stages, n, &q, &pt) != PF_OK || merge_parts(&pt) != PF_OK) {
+    rc = pf_cli_error(ex->ctx, "out of memory");
+    goto done;
+  }
+  pf_proto_format(proto, ptext, sizeof(ptext));
+  if (ex->fmt != PF_FMT_TEXT) {
+    struct pf_jw jw;
+    struct plist l;
+    pf_jw_init(&jw, ex->ctx->out, 1);
+    pf_jw_obj(&jw);
+    pf_jw_key(&jw, "question");
+    pf_jw_obj(&jw);
+    pf_jw_kstr(&jw, "direction", dir == PF_DIR_INBOUND ? "inbound"
+                                                        : "outbound");
+    pf_jw_kstr(&jw, "protocol", ptext);
+    pf_jw_kstr(&jw, "from", from);
+    pf_jw_kstr(&jw, "to", to);
+    pf_jw_kstr(&jw, "src_ports", sports_text);
+    pf_jw_kstr(&jw, "dst_ports", ports_text);
+    pf_jw_obj_end(&jw);
+    pf_jw_kstr(&jw, "verdict", overall(&pt));
+    pf_jw_key(&jw, "parts");
+    pf_jw_arr(&jw);
+    for (i = 0; i < pt.n; i++) {
+      const struct pf_part *p = &pt.p[i];
+      char pbuf[256];
+      size_t k;
+      pf_jw_obj(&jw);
+      pf_jw_kstr(&jw, "verdict", pf_verdict_name(p->v));
+      pf_proto_format(p->box.proto, pbuf, sizeof(pbuf));
+      pf_jw_kstr(&jw, "protocol", pbuf);
+      memset(&l, 0, sizeof(l));
+      l.jw = &jw;
+      pf_jw_key(&jw, "src");
+      pf_jw_arr(&jw);
+      list_prefixes(&l, p->box.af, &p->box.src);
+      pf_jw_arr_end(&jw);
+      pf_portset_format(&p->box.sport, pbuf, sizeof(pbuf));
+      pf_jw_kstr(&jw, "src_ports", pbuf);
+      pf_jw_key(&jw, "dst");
+      pf_jw_arr(&jw);
+      list_prefixes(&l, p->box.af, &p->box.dst);
+      pf_jw_arr_end(&jw);
+      pf_portset_format(&p->box.dport, pbuf, sizeof(pbuf));
+      pf_jw_kstr(&jw, "dst_ports", pbuf);
+      pf_jw_key(&jw, "stages");
+      pf_jw_arr(&jw);
+      for (k = 0; k < p->n_steps; k++)
+        if (step_listed(&p->steps[k]))
+          jw_step(&jw, &p->steps[k]);
+      pf_jw_arr_end(&jw);
+      pf_jw_obj_end(&jw);
+    }
+    pf_jw_arr_end(&jw);
+    jw_tags(&jw, ex->db);
+    pf_jw_obj_end(&jw);
+    pf_jw_end(&jw);
+  } else {
+    FILE *o = ex->ctx->out;
+    fprintf(o, "question: %s %s from %s to %s, source ports %s, destination "
+            "ports %s\n",
+            dir == PF_DIR_INBOUND ? "inbound" : "outbound", ptext, from, to,
+            sports_text, ports_text);
+    for (i = 0; i < n; i++) {
+      const struct pf_stage *sg = &stages[i];
+      fprintf(o, "  %zu. %s %s, %s: %s%s\n", i + 1, pf_level_name(sg->level),
+              owner_name(sg), sg->dir == PF_DIR_INBOUND ? "inbound"
+                                                        : "outbound",
+              sg->nsgc ? "NSG " : sg->missing_id ? "NSG not supplied: "
+                                                 : "no NSG",
+              sg->nsgc ? sg->nsgc->nsg->hdr.name
+                       : sg->missing_id ? sg->missing_id : "");
+    }
+    fprintf(o, "answer: %s\n", overall(&pt));
+    for (i = 0; i < pt.n; i++) {
+      const struct pf_part *p = &pt.p[i];
+      struct plist l;
+      char pbuf[256], dpbuf[256], pr[32];
+      size_t k;
+      const char *col = p->v == PF_V_ALLOW  ? pf_c_green(ex->ctx)
+                        : p->v == PF_V_DENY ? pf_c_red(ex->ctx)
+                                            : pf_c_yellow(ex->ctx);
+      fprintf(o, "\n%s%s%s", col, p->v == PF_V_ALLOW  ? "ALLOW"
+                                  : p->v == PF_V_DENY ? "DENY"
+                                                      : "UNKNOWN",
+              pf_c_reset(ex->ctx));
+      for (k = 0; k < p->n_steps; k++) {
+        const struct pf_step *st = &p->steps[k];
+        if (!step_listed(st))
+          continue;
+        if (st->rule)
+          fprintf(o, "  %s %s rule %s (%d)", pf_level_name(st->stage->level),
+                  st->stage->nsgc->nsg->hdr.name, st->rule->name,
+                  st->rule->priority);
+        else
+          fprintf(o, "  %s NSG %s", pf_level_name(st->stage->level),
+                  st->stage->nsgc ? st->stage->nsgc->nsg->hdr.name
+                                  : "not supplied");
+        if (st->v == PF_V_UNKNOWN && st->why)
+          fprintf(o, ": %s", st->why);
+      }
+      pf_proto_format(p->box.proto, pr, sizeof(pr));
+      pf_portset_format(&p->box.sport, pbuf, sizeof(pbuf));
+      pf_portset_format(&p->box.dport, dpbuf, sizeof(dpbuf));
+      fprintf(o, "\n  protocol %s, source ports %s, destination ports %s\n",
+              pr, pbuf, dpbuf);
+      memset(&l, 0, sizeof(l));
+      l.o = o;
+      fprintf(o, "  from (%zu): ", n_prefixes(p->box.af, &p->box.src));
+      list_prefixes(&l, p->box.af, &p->box.src);
+      memset(&l, 0, sizeof(l));
+      l.o = o;
+      fprintf(o, "\n  to (%zu):   ", n_prefixes(p->box.af, &p->box.dst));
+      list_prefixes(&l, p->box.af, &p->box.dst);
+      fputc('\n', o);
+    }
+    tags_line(ex);
+  }
+  rc = strcmp(overall(&pt), "allow") ? PF_EXIT_FINDINGS : PF_EXIT_OK;
+done:
+  pf_partition_release(&pt);
+  pf_boxset_release(&q);
+  pf_ipset_release(&src.set);
+  pf_ipset_release(&dst.set);
+  return rc;
+}
+
+int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
+{
+  static const struct option opts[] = {
+    {"direction", required_argument, NULL, 'd'},
+    {"flow", required_argument, NULL, 'F'},
+    {"flows", required_argument, NULL, 'L'},
+    {"format", required_argument, NULL, 'f'},
+    {"from", required_argument, NULL, 'a'},
+    {"help", no_argument, NULL, 'h'},
+    {"ports", required_argument, NULL, 'p'},
+    {"protocol", required_argument, NULL, 'P'},
+    {"service-tags", required_argument, NULL, 't'},
+    {"src-ports", required_argument, NULL, 's'},
+    {"to", required_argument, NULL, 'b'},
+    {NULL, 0, NULL, 0}
+  };
+  const char *flow = NULL, *flows = NULL, *from = NULL, *to = NULL;
+  const char *ports = "*", *sports = "*", *proto_text = "tcp";
+  const char *tags_opt = NULL, *tags_path;
+  enum pf_dir dir = PF_DIR_INBOUND;
+  struct explain ex;
+  struct pf_rangeset dset, sset;
+  struct pf_err err;
+  unsigned proto;
+  int c, rc = PF_EXIT_OK;
+  pf_status st;
+
+  memset(&ex, 0, sizeof(ex));
+  ex.ctx = ctx;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'a': from = optarg; break;
+    case 'b': to = optarg; break;
+    case 'd':
+      if (parse_dir(optarg, &dir))
+        return pf_cli_usage(ctx, "explain", "unknown direction '%s' "
+                            "(inbound or outbound)", optarg);
+      break;
+    case 'F': flow = optarg; break;
+    case 'L': flows = optarg; break;
+    case 'f':
+      if (pf_cli_format(ctx, "explain", optarg, 1, &ex.fmt))
+        return PF_EXIT_ERROR;
+      break;
+    case 'h':
+      fputs(usage_text, ctx->out);
+      return PF_EXIT_OK;
+    case 'p': ports = optarg; break;
+    case 'P': proto_text = optarg; break;
+    case 's': sports = optarg; break;
+    case 't': tags_opt = optarg; break;
+    default:
+      return pf_cli_usage(ctx, "explain", "unknown or incomplete option "
+                          "'%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc)
+    return pf_cli_usage(ctx, "explain", "no PATH given");
+  if ((flow != NULL) + (flows != NULL) + (from || to) != 1)
+    return pf_cli_usage(ctx, "explain", "give exactly one of --flow, --flows "
+                        "or --from/--to");
+  if ((from || to) && !(from && to))
+    return pf_cli_usage(ctx, "explain", "--from and --to go together");
+  proto = pf_proto_parse(proto_text);
+  if (!proto)
+    return pf_cli_usage(ctx, "explain", "unknown protocol '%s' (tcp, udp, "
+                        "icmp, esp, ah or *)", proto_text);
+  pf_rangeset_init(&dset);
+  pf_rangeset_init(&sset);
+  pf_err_clear(&err);
+  {
+    /* port lists: "80,443,8000-8080" */
+    const char *lists[2] = {ports, sports};
+    struct pf_rangeset *sets[2] = {&dset, &sset};
+    int k;
+    for (k = 0; k < 2; k++) {
+      const char *p = lists[k];
+      while (1) {
+        size_t len = strcspn(p, ",");
+        if (pf_portset_parse_add(sets[k], p, len, &err) != PF_OK) {
+          rc = pf_cli_usage(ctx, "explain", "%s: %s",
+                            k ? "--src-ports" : "--ports", err.msg);
+          goto done;
+        }
+        if (!p[len])
+          break;
+        p += len + 1;
+      }
+    }
+  }
+  if (pf_config_create(&ex.cfg) != PF_OK) {
+    rc = pf_cli_error(ctx, "out of memory");
+    goto done;
+  }
+  st = pf_load_paths(ex.cfg, (const char *const *)argv + optind,
+                     (size_t)(argc - optind), NULL, &err);
+  if (st != PF_OK) {
+    rc = pf_cli_fail(ctx, st, &err);
+    goto done;
+  }
+  tags_path = pf_cli_tags_path(tags_opt);
+  if (!tags_path)
+    tags_path = pf_cli_tags_from_inputs(ctx, ex.cfg);
+  if (tags_path && (st = pf_tagdb_load_file(&ex.db, tags_path, &err)) !=
+                       PF_OK) {
+    rc = pf_cli_fail(ctx, st, &err);
+    goto done;
+  }
+  if (pf_planner_create(&ex.planner, ex.cfg, ex.db) != PF_OK) {
+    rc = pf_cli_error(ctx, "out of memory");
+    goto done;
+  }
+  if (flow)
+    rc = cmd_flow(&ex, flow);
+  else if (flows)
+    rc = cmd_flows(&ex, flows);
+  else
+    rc = cmd_set(&ex, dir, from, to, proto, &sset, &dset, ports, sports);
+done:
+  pf_planner_destroy(ex.planner);
+  pf_tagdb_destroy(ex.db);
+  pf_config_destroy(ex.cfg);
+  pf_rangeset_release(&dset);
+  pf_rangeset_release(&sset);
+  return rc;
+}

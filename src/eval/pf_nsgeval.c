@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/* pf_nsgeval.c - exact NSG evaluation over sets of flows and single flows */
+#include "pf_nsgeval.h"
+
+#include <string.h>
+
+#include "../core/pf_mem.h"
+
+const char *pf_verdict_name(enum pf_verdict v)
+{
+  switch (v) {
+  case PF_V_ALLOW: return "allow";
+  case PF_V_DENY: return "deny";
+  case PF_V_UNKNOWN: break;
+  }
+  return "unknown";
+}
+
+const char *pf_level_name(enum pf_level l)
+{
+  return l == PF_LEVEL_NIC ? "nic" : "subnet";
+}
+
+/* ---- compilation ------------------------------------------------------- */
+
+/* Resolve one side of a rule into sure / possible address sets. */
+static pf_status resolve_side(const struct pf_scope *scope,
+                              const struct pf_addrspec *a, size_t n,
+                              struct pf_ipset *min, struct pf_ipset *max,
+                              int *exact, const char **why)
+{
+  size_t i;
+  pf_status st = PF_OK;
+  int all_known = 1;
+  for (i = 0; i < n; i++) {
+    const char *w = NULL;
+    if (!pf_scope_addr(scope, &a[i], min, &w, &st)) {
+      if (st != PF_OK)
+        return st;
+      all_known = 0;
+      if (!*why)
+        *why = w;
+    } else if (st != PF_OK) {
+      return st;
+    }
+  }
+  if (all_known)
+    return pf_ipset_copy(max, min);
+  *exact = 0;
+  /* an unknown item may stand for any address */
+  return pf_ipset_add_all(max);
+}
+
+static pf_status fill_box(struct pf_box *b, enum pf_af af, unsigned proto,
+                          const struct pf_ipset *src,
+                          const struct pf_rangeset *sport,
+                          const struct pf_ipset *dst,
+                          const struct pf_rangeset *dport)
+{
+  b->af = af;
+  b->proto = proto;
+  if (pf_rangeset_copy(&b->src, &src->fam[af]) != PF_OK ||
+      pf_rangeset_copy(&b->sport, sport) != PF_OK ||
+      pf_rangeset_copy(&b->dst, &dst->fam[af]) != PF_OK ||
+      pf_rangeset_copy(&b->dport, dport) != PF_OK)
+    return PF_ENOMEM;
+  return PF_OK;
+}
+
+static pf_status compile_rule(struct pf_crule *cr, const struct pf_nsg_rule *r,
+                              const struct pf_scope *scope)
+{
+  struct pf_ipset smin, smax, dmin, dmax;
+  unsigned proto = pf_proto_bits(r->proto);
+  pf_status st;
+  unsigned af;
+
+  memset(cr, 0, sizeof(*cr));
+  cr->rule = r;
+  cr->exact = 1;
+  for (af = 0; af < PF_AF_COUNT; af++) {
+    pf_box_init(&cr->min[af], (enum pf_af)af);
+    pf_box_init(&cr->max[af], (enum pf_af)af);
+  }
+  pf_ipset_init(&smin);
+  pf_ipset_init(&smax);
+  pf_ipset_init(&dmin);
+  pf_ipset_init(&dmax);
+  st = resolve_side(scope, r->src, r->n_src, &smin, &smax, &cr->exact,
+                    &cr->why);
+  if (st == PF_OK)
+    st = resolve_side(scope, r->dst, r->n_dst, &dmin, &dmax, &cr->exact,
+                      &cr->why);
+  for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++) {
+    st = fill_box(&cr->min[af], (enum pf_af)af, proto, &smin, &r->src_ports,
+                  &dmin, &r->dst_ports);
+    if (st == PF_OK)
+      st = fill_box(&cr->max[af], (enum pf_af)af, proto, &smax,
+                    &r->src_ports, &dmax, &r->dst_ports);
+  }
+  pf_ipset_release(&smin);
+  pf_ipset_release(&smax);
+  pf_ipset_release(&dmin);
+  pf_ipset_release(&dmax);
+  return st;
+}
+
+static void release_rule(struct pf_crule *cr)
+{
+  unsigned af;
+  for (af = 0; af < PF_AF_COUNT; af++) {
+    pf_box_release(&cr->min[af]);
+    pf_box_release(&cr->max[af]);
+  }
+}
+
+pf_status pf_nsgc_compile(struct pf_nsgc *c, const struct pf_nsg *nsg,
+                          const struct pf_scope *scope)
+{
+  size_t i, d;
+  pf_status st = PF_OK;
+
+  memset(c, 0, sizeof(*c));
+  c->nsg = nsg;
+  for (d = 0; d < 2; d++) {
+    c->rules[d] = pf_calloc(nsg->n_rules ? nsg->n_rules : 1,
+                            sizeof(*c->rules[d]));
+    if (!c->rules[d]) {
+      pf_nsgc_release(c);
+      return PF_ENOMEM;
+    }
+  }
+  /* the loader sorted rules: user rules by priority, then the defaults
+   * (whose priorities 65000+ are above every user rule, 1.6) */
+  for (i = 0; i < nsg->n_rules && st == PF_OK; i++) {
+    const struct pf_nsg_rule *r = &nsg->rules[i];
+    d = r->dir == PF_DIR_OUTBOUND;
+    st = compile_rule(&c->rules[d][c->n[d]], r, scope);
+    c->n[d]++;
+  }
+  if (st != PF_OK)
+    pf_nsgc_release(c);
+  return st;
+}
+
+void pf_nsgc_release(struct pf_nsgc *c)
+{
+  size_t i, d;
+  if (!c)
+    return;
+  for (d = 0; d < 2; d++) {
+    for (i = 0; i < c->n[d]; i++)
+      release_rule(&c->rules[d][i]);
+    pf_free(c->rules[d]);
+    c->rules[d] = NULL;
+    c->n[d] = 0;
+  }
+}
+
+/* ---- set evaluation ----------------------------------------------------- */
+
+void pf_partition_init(struct pf_partition *pt)
+{
+  pt->p = NULL;
+  pt->n = pt->cap = 0;
+}
+
+void pf_partition_release(struct pf_partition *pt)
+{
+  size_t i;
+  if (!pt)
+    return;
+  for (i = 0; i < pt->n; i++)
+    pf_box_release(&pt->p[i].box);
+  pf_free(pt->p);
+  pt->p = NULL;
+  pt->n = pt->cap = 0;
+}
+
+/* Append a part made of \p box (taken) with \p proto's steps plus one. */
+static pf_status emit(struct pf_partition *out, struct pf_box *box,
+                      const struct pf_part *proto, const struct pf_step *step,
+                      enum pf_verdict v)
+{
+  struct pf_part *p;
+  if (PF_GROW(out->p, out->cap, out->n + 1))
+    return PF_ENOMEM;
+  p = &out->p[out->n++];
+  memcpy(p->steps, proto->steps, sizeof(p->steps));
+  p->n_steps = proto->n_steps;
+  if (step && p->n_steps < PF_MAX_STAGES)
+    p->steps[p->n_steps++] = *step;
+  p->v = v;
+  pf_box_move(&p->box, box);
+  return PF_OK;
+}
+
+/* One allowed part through one stage. */
+static pf_status eval_stage(const struct pf_stage *sg, const struct pf_part *in,
+                            struct pf_partition *out)
+{
+  struct pf_boxset cur, next;
+  struct pf_box tmp;
+  struct pf_step step;
+  const struct pf_nsgc *c = sg->nsgc;
+  size_t r, i;
+  pf_status st = PF_OK;
+  enum pf_af af = in->box.af;
+
+  memset(&step, 0, sizeof(step));
+  step.stage = sg;
+  pf_box_init(&tmp, af);
+  if (!c) {
+    /* no NSG at this level allows; an NSG referenced but not supplied is
+     * unknown (1.7) */
+    step.v = sg->missing_id ? PF_V_UNKNOWN : PF_V_ALLOW;
+    step.why = sg->missing_id ? "network security group not supplied" : NULL;
+    if ((st = pf_box_copy(&tmp, &in->box)) == PF_OK)
+      st = emit(out, &tmp, in, &step, step.v);
+    pf_box_release(&tmp);
+    return st;
+  }
+  pf_boxset_init(&cur);
+  pf_boxset_init(&next);
+  if ((st = pf_box_copy(&tmp, &in->box)) != PF_OK ||
+      (st = pf_boxset_push(&cur, &tmp)) != PF_OK)
+    goto done;
+  {
+    size_t d = sg->dir == PF_DIR_OUTBOUND;
+    for (r = 0; r < c->n[d] && cur.n; r++) {
+      const struct pf_crule *cr = &c->rules[d][r];
+      const struct pf_box *bmax = &cr->max[af], *bmin = &cr->min[af];
+      step.rule = cr->rule;
+      for (i = 0; i < cur.n && st == PF_OK; i++) {
+        const struct pf_box *b = &cur.b[i];
+        if (!pf_box_overlaps(b, bmax)) {
+          struct pf_box keep;
+          pf_box_init(&keep, af);
+          pf_box_move(&keep, &cur.b[i]);
+          st = pf_boxset_push(&next, &keep);
+          continue;
+        }
+        /* decided for sure by this rule */
+        pf_box_release(&tmp);
+        pf_box_init(&tmp, af);
+        if ((st = pf_box_intersect(&tmp, b, bmin)) != PF_OK)
+          break;
+        if (!pf_box_empty(&tmp)) {
+          enum pf_verdict v = cr->rule->access == PF_ACCESS_ALLOW
+                                  ? PF_V_ALLOW
+                                  : PF_V_DENY;
+          step.v = v;
+          step.why = NULL;
+          if ((st = emit(out, &tmp, in, &step, v)) != PF_OK)
+            break;
+        }
+        /* maybe matched: unknown, attributed to this rule */
+        if (!cr->exact) {
+          struct pf_boxset maybe;
+          size_t k;
+          pf_box_release(&tmp);
+          pf_box_init(&tmp, af);
+          pf_boxset_init(&maybe);
+          if ((st = pf_box_intersect(&tmp, b, bmax)) == PF_OK &&
+              !pf_box_empty(&tmp))
+            st = pf_box_subtract(&maybe, &tmp, bmin);
+          for (k = 0; k < maybe.n && st == PF_OK; k++) {
+            if (pf_box_empty(&maybe.b[k]))
+              continue;
+            step.v = PF_V_UNKNOWN;
+            step.why = cr->why;
+            st = emit(out, &maybe.b[k], in, &step, PF_V_UNKNOWN);
+          }
+          pf_boxset_release(&maybe);
+          if (st != PF_OK)
+            break;
+        }
+        /* the rest goes on to later rules */
+        {
+          struct pf_boxset rest;
+          size_t k;
+          pf_boxset_init(&rest);
+          st = pf_box_subtract(&rest, b, bmax);
+          for (k = 0; k < rest.n && st == PF_OK; k++)
+            if (!pf_box_empty(&rest.b[k]))
+              st = pf_boxset_push(&next, &rest.b[k]);
+          pf_boxset_release(&rest);
+        }
+      }
+      if (st != PF_OK)
+        goto done;
+      pf_boxset_release(&cur);
+      cur = next;
+      pf_boxset_init(&next);
+    }
+  }
+  /* the default rules cover everything; anything left means the input's
+   * default rules were incomplete */
+  for (i = 0; i < cur.n && st == PF_OK; i++) {
+    if (pf_box_empty(&cur.b[i]))
+      continue;
+    step.rule = NULL;
+    step.v = PF_V_UNKNOWN;
+    step.why = "no rule matched (the NSG's default rules are incomplete)";
+    st = emit(out, &cur.b[i], in, &step, PF_V_UNKNOWN);
+  }
+done:
+  pf_box_release(&tmp);
+  pf_boxset_release(&cur);
+  pf_boxset_release(&next);
+  return st;
+}
+
+pf_status pf_eval_set(const struct pf_stage *stages, size_t n_stages,
+                      const struct pf_boxset *query, struct pf_partition *out)
+{
+  struct pf_partition cur, next;
+  size_t s, i;
+  pf_status st = PF_OK;
+
+  pf_partition_init(&cur);
+  pf_partition_init(&next);
+  for (i = 0; i < query->n && st == PF_OK; i++) {
+    struct pf_part seed;
+    struct pf_box b;
+    if (pf_box_empty(&query->b[i]))
+      continue;
+    memset(&seed, 0, sizeof(seed));
+    pf_box_init(&b, query->b[i].af);
+    if ((st = pf_box_copy(&b, &query->b[i])) == PF_OK)
+      st = emit(&cur, &b, &seed, NULL, PF_V_ALLOW);
+    pf_box_release(&b);
+  }
+  for (s = 0; s < n_stages && st == PF_OK; s++) {
+    for (i = 0; i < cur.n && st == PF_OK; i++) {
+      struct pf_part *p = &cur.p[i];
+      if (p->v != PF_V_ALLOW) {
+        struct pf_box b;
+        pf_box_init(&b, p->box.af);
+        pf_box_move(&b, &p->box);
+        st = emit(&next, &b, p, NULL, p->v);
+        continue;
+      }
+      st = eval_stage(&stages[s], p, &next);
+    }
+    pf_partition_release(&cur);
+    cur = next;
+    pf_partition_init(&next);
+  }
+  if (st != PF_OK) {
+    pf_partition_release(&cur);
+    return st;
+  }
+  *out = cur;
+  return PF_OK;
+}
+
+/* ---- single flows --------------------------------------------------------- */
+
+static int in_box(const struct pf_box *b, const struct pf_flow *f)
+{
+  return (b->proto & f->proto) && pf_rangeset_contains(&b->dport, f->dport) &&
+         pf_rangeset_contains(&b->sport, f->sport) &&
+         pf_rangeset_contains(&b->dst, f->dst) &&
+         pf_rangeset_contains(&b->src, f->src);
+}
+
+void pf_eval_flow(const struct pf_stage *stages, size_t n_stages,
+                  const struct pf_flow *f, struct pf_flow_result *out)
+{
+  size_t s, r;
+  out->v = PF_V_ALLOW;
+  out->n_steps = 0;
+  for (s = 0; s < n_stages && out->v == PF_V_ALLOW; s++) {
+    const struct pf_stage *sg = &stages[s];
+    struct pf_step *step = &out->steps[out->n_steps++];
+    memset(step, 0, sizeof(*step));
+    step->stage = sg;
+    if (!sg->nsgc) {
+      step->v = sg->missing_id ? PF_V_UNKNOWN : PF_V_ALLOW;
+      step->why = sg->missing_id ? "network security group not supplied"
+                                 : NULL;
+      out->v = step->v;
+      continue;
+    }
+    step->v = PF_V_UNKNOWN;
+    step->why = "no rule matched (the NSG's default rules are incomplete)";
+    {
+      size_t d = sg->dir == PF_DIR_OUTBOUND;
+      const struct pf_nsgc *c = sg->nsgc;
+      for (r = 0; r < c->n[d]; r++) {
+        const struct pf_crule *cr = &c->rules[d][r];
+        if (!in_box(&cr->max[f->af], f))
+          continue;
+        step->rule = cr->rule;
+        if (cr->exact || in_box(&cr->min[f->af], f)) {
+          step->v = cr->rule->access == PF_ACCESS_ALLOW ? PF_V_ALLOW
+                                                        : PF_V_DENY;
+          step->why = NULL;
+        } else {
+          step->v = PF_V_UNKNOWN;
+          step->why = cr->why;
+        }
+        break;
+      }
+    }
+    out->v = step->v;
+  }
+}
