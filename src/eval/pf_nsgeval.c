@@ -2,6 +2,7 @@
 /* pf_nsgeval.c - exact NSG evaluation over sets of flows and single flows */
 #include "pf_nsgeval.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/pf_mem.h"
@@ -114,6 +115,129 @@ static void release_rule(struct pf_crule *cr)
   }
 }
 
+/* ---- the single-flow index --------------------------------------------- */
+
+static const struct pf_rangeset *box_dim(const struct pf_box *b, int d)
+{
+  return d == 0 ? &b->src : d == 1 ? &b->sport : d == 2 ? &b->dst : &b->dport;
+}
+
+static int cmp_u128(const void *a, const void *b)
+{
+  pf_u128 x = *(const pf_u128 *)a, y = *(const pf_u128 *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* index of the interval holding v: the last lo <= v */
+static size_t dim_find(const struct pf_dimidx *di, pf_u128 v)
+{
+  size_t lo = 0, hi = di->n;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (di->lo[mid] <= v)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static pf_status build_dim(struct pf_dimidx *di, const struct pf_crule *rules,
+                           size_t n, unsigned af, int d, size_t words)
+{
+  size_t cnt = 1, i, j, k;
+  pf_u128 *b;
+  for (i = 0; i < n; i++)
+    cnt += 2 * box_dim(&rules[i].max[af], d)->n;
+  b = pf_calloc(cnt, sizeof(*b));
+  if (!b)
+    return PF_ENOMEM;
+  k = 0;
+  b[k++] = 0;
+  for (i = 0; i < n; i++) {
+    const struct pf_rangeset *rs = box_dim(&rules[i].max[af], d);
+    for (j = 0; j < rs->n; j++) {
+      b[k++] = rs->r[j].lo;
+      if (rs->r[j].hi != (pf_u128)-1)
+        b[k++] = rs->r[j].hi + 1;
+    }
+  }
+  qsort(b, k, sizeof(*b), cmp_u128);
+  for (i = 1, j = 1; i < k; i++)
+    if (b[i] != b[j - 1])
+      b[j++] = b[i];
+  di->lo = b;
+  di->n = j;
+  di->bits = pf_calloc(di->n * words, sizeof(uint64_t));
+  if (!di->bits)
+    return PF_ENOMEM;
+  for (i = 0; i < n; i++) {
+    const struct pf_rangeset *rs = box_dim(&rules[i].max[af], d);
+    for (j = 0; j < rs->n; j++) {
+      size_t a = dim_find(di, rs->r[j].lo), z = dim_find(di, rs->r[j].hi);
+      for (; a <= z; a++)
+        di->bits[a * words + i / 64] |= (uint64_t)1 << (i % 64);
+    }
+  }
+  return PF_OK;
+}
+
+static void release_idx(struct pf_flowidx *x)
+{
+  int d;
+  for (d = 0; d < 4; d++) {
+    pf_free(x->dim[d].lo);
+    pf_free(x->dim[d].bits);
+  }
+  pf_free(x->proto);
+  memset(x, 0, sizeof(*x));
+}
+
+static pf_status build_idx(struct pf_flowidx *x, const struct pf_crule *rules,
+                           size_t n, unsigned af)
+{
+  size_t i;
+  int d;
+  pf_status st = PF_OK;
+  memset(x, 0, sizeof(*x));
+  x->words = n / 64 + 1;
+  x->proto = pf_calloc(6 * x->words, sizeof(uint64_t));
+  if (!x->proto)
+    return PF_ENOMEM;
+  for (i = 0; i < n; i++) {
+    unsigned bit;
+    for (bit = 0; bit < 6; bit++)
+      if (rules[i].max[af].proto & (1u << bit))
+        x->proto[bit * x->words + i / 64] |= (uint64_t)1 << (i % 64);
+  }
+  for (d = 0; d < 4 && st == PF_OK; d++)
+    st = build_dim(&x->dim[d], rules, n, af, d, x->words);
+  return st;
+}
+
+/* The first rule whose `max` box holds the flow, or -1. */
+static long idx_first(const struct pf_flowidx *x, const struct pf_flow *f)
+{
+  const uint64_t *b[5];
+  unsigned bit = 0;
+  size_t w;
+  while (bit < 6 && !(f->proto & (1u << bit)))
+    bit++;
+  if (bit == 6)
+    return -1;
+  b[0] = x->proto + bit * x->words;
+  b[1] = x->dim[0].bits + dim_find(&x->dim[0], f->src) * x->words;
+  b[2] = x->dim[1].bits + dim_find(&x->dim[1], f->sport) * x->words;
+  b[3] = x->dim[2].bits + dim_find(&x->dim[2], f->dst) * x->words;
+  b[4] = x->dim[3].bits + dim_find(&x->dim[3], f->dport) * x->words;
+  for (w = 0; w < x->words; w++) {
+    uint64_t m = b[0][w] & b[1][w] & b[2][w] & b[3][w] & b[4][w];
+    if (m)
+      return (long)(w * 64 + (size_t)__builtin_ctzll(m));
+  }
+  return -1;
+}
+
 pf_status pf_nsgc_compile(struct pf_nsgc *c, const struct pf_nsg *nsg,
                           const struct pf_scope *scope)
 {
@@ -138,6 +262,11 @@ pf_status pf_nsgc_compile(struct pf_nsgc *c, const struct pf_nsg *nsg,
     st = compile_rule(&c->rules[d][c->n[d]], r, scope);
     c->n[d]++;
   }
+  for (d = 0; d < 2 && st == PF_OK; d++) {
+    unsigned af;
+    for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++)
+      st = build_idx(&c->idx[d][af], c->rules[d], c->n[d], af);
+  }
   if (st != PF_OK)
     pf_nsgc_release(c);
   return st;
@@ -149,6 +278,9 @@ void pf_nsgc_release(struct pf_nsgc *c)
   if (!c)
     return;
   for (d = 0; d < 2; d++) {
+    unsigned af;
+    for (af = 0; af < PF_AF_COUNT; af++)
+      release_idx(&c->idx[d][af]);
     for (i = 0; i < c->n[d]; i++)
       release_rule(&c->rules[d][i]);
     pf_free(c->rules[d]);
@@ -388,10 +520,9 @@ void pf_eval_flow(const struct pf_stage *stages, size_t n_stages,
     {
       size_t d = sg->dir == PF_DIR_OUTBOUND;
       const struct pf_nsgc *c = sg->nsgc;
-      for (r = 0; r < c->n[d]; r++) {
+      long first = idx_first(&c->idx[d][f->af], f);
+      for (r = first < 0 ? c->n[d] : (size_t)first; r < c->n[d]; r++) {
         const struct pf_crule *cr = &c->rules[d][r];
-        if (!in_box(&cr->max[f->af], f))
-          continue;
         step->rule = cr->rule;
         if (cr->exact || in_box(&cr->min[f->af], f)) {
           step->v = cr->rule->access == PF_ACCESS_ALLOW ? PF_V_ALLOW

@@ -30,10 +30,28 @@ struct pf_crule {
   const char *why;                  /* why not exact */
 };
 
+/* Bit-vector index for single flows (Lakshman and Stiliadis): per
+ * dimension, the elementary intervals cut by every rule's range bounds,
+ * each with the bitset of rules whose `max` box covers it.  A flow's
+ * candidate rules are the AND of five bitsets; the lowest set bit is the
+ * first rule that may match, as a linear scan would find. */
+struct pf_dimidx {
+  pf_u128 *lo;       /* interval starts, ascending, lo[0] == 0 */
+  uint64_t *bits;    /* n * words */
+  size_t n;
+};
+
+struct pf_flowidx {
+  size_t words;                    /* 64-bit words per bitset */
+  struct pf_dimidx dim[4];         /* src, sport, dst, dport */
+  uint64_t *proto;                 /* 6 bitsets, one per PF_PB_* bit */
+};
+
 struct pf_nsgc {
   const struct pf_nsg *nsg;
   struct pf_crule *rules[2];        /* per enum pf_dir, priority order */
   size_t n[2];
+  struct pf_flowidx idx[2][PF_AF_COUNT];   /* [dir][af] */
 };
 
 /** Compile \p nsg for \p scope.  \return PF_OK or PF_ENOMEM. */
