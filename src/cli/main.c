@@ -11,8 +11,14 @@ const struct pf_cmd pf_commands[] = {
   {"inventory", cmd_inventory,
    "list what was loaded: resources, references, service tag file"},
   {"tags", cmd_tags, "inspect, look up and extract service tags"},
+  {"check", cmd_check,
+   "check the configuration against every documented requirement"},
   {"explain", cmd_explain,
    "evaluate NSGs for one flow, many flows, or a whole set of flows"},
+  {"rules", cmd_rules, "list and show the requirement catalogue"},
+  {"routes", cmd_routes, "effective routes of a subnet, next hop by destination"},
+  {"lint", cmd_lint,
+   "NSG rules that never match, redundant rules, exposed management ports"},
   {NULL, NULL, NULL}
 };
 

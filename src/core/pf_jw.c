@@ -142,6 +142,12 @@ void pf_jw_null(struct pf_jw *w)
   fputs("null", w->f);
 }
 
+void pf_jw_raw(struct pf_jw *w, const char *json)
+{
+  before(w);
+  fputs(json, w->f);
+}
+
 void pf_jw_end(struct pf_jw *w)
 {
   fputc('\n', w->f);

@@ -35,6 +35,8 @@ void pf_jw_int(struct pf_jw *w, int64_t v);
 void pf_jw_uint(struct pf_jw *w, uint64_t v);
 void pf_jw_bool(struct pf_jw *w, int v);
 void pf_jw_null(struct pf_jw *w);
+/** Write \p json (already valid JSON text) as the next value. */
+void pf_jw_raw(struct pf_jw *w, const char *json);
 /** Finish the document (newline when pretty). */
 void pf_jw_end(struct pf_jw *w);
 

@@ -152,8 +152,8 @@ enum pf_route_fkind {
 /** Stable kebab-case name ("route-table-missing") for JSON output. */
 const char *pf_route_fkind_name(enum pf_route_fkind k);
 
-#define PF_ROUTE_MSG_MAX 400
-#define PF_ROUTE_FIX_MAX 320
+#define PF_ROUTE_MSG_MAX 640
+#define PF_ROUTE_FIX_MAX 400
 
 struct pf_route_finding {
   enum pf_route_fkind kind;

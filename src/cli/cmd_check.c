@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_check.c - `preflight check`: every requirement against the
+ * configuration, with evidence and a ready fix
+ *
+ * JSON output schema: docs/check-json.md.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/pf_jw.h"
+#include "../core/pf_mem.h"
+#include "../eval/pf_check.h"
+#include "../load/pf_load.h"
+#include "pf_cli.h"
+#include "pf_version.h"
+
+static const char usage_text[] =
+  "usage: preflight check PATH... [--service-tags FILE] [--profile 2020|2023]\n"
+  "                       [--format text|json] [--fail-on "
+  "error|warning|info|never]\n"
+  "                       [--rules ID,...] [--rules-dir DIR]\n"
+  "\n"
+  "Check an Azure Machine Learning network design against every documented\n"
+  "requirement (REQUIREMENTS.md: storage, key vault and registry firewalls,\n"
+  "required ports, limited outbound, forced tunnelling, AKS, ACI, ...).\n"
+  "Each result is pass, fail or unknown (an input is missing: the message\n"
+  "says what to add), with evidence; failures come with the fix as az CLI,\n"
+  "Bicep and Terraform.\n"
+  "\n"
+  "options:\n"
+  "  --service-tags FILE  service tag file (default $PREFLIGHT_SERVICE_TAGS,\n"
+  "                       or a tag file among the inputs)\n"
+  "  --profile P          2020: the requirements of the source articles\n"
+  "                       (default); 2023: current documentation (outbound\n"
+  "                       443/8787/18881 and UDP 5831 to AzureMachineLearning,\n"
+  "                       no inbound rules for no-public-IP compute)\n"
+  "  --format FMT         text (default) or json\n"
+  "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
+  "                       (default error; never: always exit 0)\n"
+  "  --rules ID,...       run only these rules\n"
+  "  --rules-dir DIR      the rule catalogue (default: installed, or "
+  "$PREFLIGHT_RULES)\n"
+  "  -h, --help           show this help\n"
+  "\n"
+  "examples:\n"
+  "  preflight check examples/contoso-westeurope\n"
+  "  preflight check ./exported --service-tags ServiceTags_Public_20251028.json "
+  "--format json\n"
+  "  preflight check ./exported --rules NSG-1,UDR-1 --fail-on warning\n";
+
+static int sev_rank(const char *s)
+{
+  if (!strcmp(s, "info")) return 0;
+  if (!strcmp(s, "warning")) return 1;
+  if (!strcmp(s, "error")) return 2;
+  if (!strcmp(s, "never")) return 3;
+  return -1;
+}
+
+static int cmp_results(const void *a, const void *b)
+{
+  const struct pf_result *x = a, *y = b;
+  int c;
+  const char *ix = x->resource_id ? x->resource_id : "";
+  const char *iy = y->resource_id ? y->resource_id : "";
+  c = strcasecmp(ix, iy);
+  if (c)
+    return c;
+  /* failures first, then unknown, then pass; severe first */
+  if (x->status != y->status) {
+    static const int order[] = {2, 0, 1};   /* pass, fail, unknown */
+    return order[x->status] - order[y->status];
+  }
+  if (x->rule->severity != y->rule->severity)
+    return (int)y->rule->severity - (int)x->rule->severity;
+  return strcmp(x->rule->id, y->rule->id);
+}
+
+static void summary(const struct pf_results *rs, size_t fail[3],
+                    size_t *pass, size_t *unknown)
+{
+  size_t i;
+  fail[0] = fail[1] = fail[2] = 0;
+  *pass = *unknown = 0;
+  for (i = 0; i < rs->n; i++) {
+    if (rs->r[i].status == PF_RS_FAIL)
+      fail[rs->r[i].rule->severity]++;
+    else if (rs->r[i].status == PF_RS_PASS)
+      (*pass)++;
+    else
+      (*unknown)++;
+  }
+}
+
+static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
+                       const struct pf_tagdb *db, const char *profile,
+                       const struct pf_results *rs)
+{
+  struct pf_jw jw;
+  size_t i, fail[3], pass, unknown;
+
+  pf_jw_init(&jw, ctx->out, 1);
+  pf_jw_obj(&jw);
+  pf_jw_key(&jw, "tool");
+  pf_jw_obj(&jw);
+  pf_jw_kstr(&jw, "name", "preflight");
+  pf_jw_kstr(&jw, "version", PF_VERSION);
+  pf_jw_obj_end(&jw);
+  pf_jw_kstr(&jw, "profile", profile);
+  pf_jw_key(&jw, "service_tags");
+  if (db) {
+    pf_jw_obj(&jw);
+    pf_jw_kstr(&jw, "path", pf_tagdb_path(db));
+    pf_jw_kstr(&jw, "cloud", pf_tagdb_cloud(db));
+    pf_jw_kint(&jw, "change_number", pf_tagdb_change_number(db));
+    pf_jw_obj_end(&jw);
+  } else {
+    pf_jw_null(&jw);
+  }
+  pf_jw_key(&jw, "inputs");
+  pf_jw_arr(&jw);
+  for (i = 0; i < cfg->n_inputs; i++)
+    pf_jw_str(&jw, cfg->inputs[i].path);
+  pf_jw_arr_end(&jw);
+  pf_jw_key(&jw, "results");
+  pf_jw_arr(&jw);
+  for (i = 0; i < rs->n; i++) {
+    const struct pf_result *r = &rs->r[i];
+    pf_jw_obj(&jw);
+    pf_jw_kstr(&jw, "rule", r->rule->id);
+    pf_jw_kstr(&jw, "severity", pf_sev_name(r->rule->severity));
+    pf_jw_kstr(&jw, "status", pf_rstatus_name(r->status));
+    pf_jw_kstr(&jw, "resource", r->resource_id);
+    pf_jw_kstr(&jw, "resource_kind", r->resource_kind);
+    pf_jw_kstr(&jw, "resource_name", r->resource_name);
+    pf_jw_kstr(&jw, "title", r->rule->title);
+    pf_jw_kstr(&jw, "message", r->message);
+    pf_jw_key(&jw, "evidence");
+    pf_jw_obj(&jw);
+    pf_jw_key(&jw, "checks");
+    /* pre-rendered compact JSON array from the evaluator */
+    pf_jw_raw(&jw, r->evidence_json);
+    pf_jw_obj_end(&jw);
+    pf_jw_key(&jw, "remediation");
+    if (r->status == PF_RS_FAIL) {
+      pf_jw_obj(&jw);
+      pf_jw_kstr(&jw, "az", r->fix_az);
+      pf_jw_kstr(&jw, "bicep", r->fix_bicep);
+      pf_jw_kstr(&jw, "terraform", r->fix_terraform);
+      pf_jw_obj_end(&jw);
+    } else {
+      pf_jw_null(&jw);
+    }
+    pf_jw_kstr(&jw, "source", r->rule->source);
+    pf_jw_obj_end(&jw);
+  }
+  pf_jw_arr_end(&jw);
+  summary(rs, fail, &pass, &unknown);
+  pf_jw_key(&jw, "summary");
+  pf_jw_obj(&jw);
+  pf_jw_key(&jw, "fail");
+  pf_jw_obj(&jw);
+  pf_jw_kint(&jw, "error", (int64_t)fail[PF_SEV_ERROR]);
+  pf_jw_kint(&jw, "warning", (int64_t)fail[PF_SEV_WARNING]);
+  pf_jw_kint(&jw, "info", (int64_t)fail[PF_SEV_INFO]);
+  pf_jw_obj_end(&jw);
+  pf_jw_kint(&jw, "pass", (int64_t)pass);
+  pf_jw_kint(&jw, "unknown", (int64_t)unknown);
+  pf_jw_obj_end(&jw);
+  pf_jw_obj_end(&jw);
+  pf_jw_end(&jw);
+}
+
+static void indent_lines(FILE *o, const char *prefix, const char *text)
+{
+  const char *p = text;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    fprintf(o, "%s%.*s\n", prefix, (int)n, p);
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+}
+
+static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
+                       const char *profile, const struct pf_results *rs)
+{
+  FILE *o = ctx->out;
+  size_t i, fail[3], pass, unknown;
+  const char *cur = NULL;
+
+  for (i = 0; i < rs->n; i++) {
+    const struct pf_result *r = &rs->r[i];
+    const char *col = r->status == PF_RS_PASS   ? pf_c_green(ctx)
+                      : r->status == PF_RS_FAIL ? (r->rule->severity ==
+                                                           PF_SEV_ERROR
+                                                       ? pf_c_red(ctx)
+                                                       : pf_c_yellow(ctx))
+                                                : pf_c_yellow(ctx);
+    if (!cur || strcasecmp(cur, r->resource_id ? r->resource_id : "")) {
+      cur = r->resource_id ? r->resource_id : "";
+      fprintf(o, "%s%s%s %s%s\n", i ? "\n" : "", pf_c_bold(ctx),
+              r->resource_kind, r->resource_name ? r->resource_name : cur,
+              pf_c_reset(ctx));
+    }
+    fprintf(o, "  %s%-7s%s %-6s %-7s %s\n", col,
+            r->status == PF_RS_PASS   ? "pass"
+            : r->status == PF_RS_FAIL ? "FAIL"
+                                      : "unknown",
+            pf_c_reset(ctx), r->rule->id, pf_sev_name(r->rule->severity),
+            r->message);
+    if (r->status != PF_RS_PASS && ctx->verbose >= 0 && *r->evidence_text)
+      indent_lines(o, "                         ", r->evidence_text);
+    if (r->status == PF_RS_FAIL) {
+      fprintf(o, "                         fix: ");
+      indent_lines(o, "", r->fix_az);
+    }
+  }
+  summary(rs, fail, &pass, &unknown);
+  fprintf(o, "\n%s%zu failed%s (%zu error, %zu warning, %zu info), %zu "
+          "passed, %zu unknown; profile %s",
+          fail[0] + fail[1] + fail[2] ? pf_c_red(ctx) : pf_c_green(ctx),
+          fail[0] + fail[1] + fail[2], pf_c_reset(ctx), fail[PF_SEV_ERROR],
+          fail[PF_SEV_WARNING], fail[PF_SEV_INFO], pass, unknown, profile);
+  if (db)
+    fprintf(o, "; service tags %s (cloud %s, changeNumber %lld)",
+            pf_tagdb_path(db), pf_tagdb_cloud(db),
+            (long long)pf_tagdb_change_number(db));
+  else
+    fputs("; no service tag file", o);
+  fputc('\n', o);
+}
+
+int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
+{
+  static const struct option opts[] = {
+    {"fail-on", required_argument, NULL, 'x'},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {"profile", required_argument, NULL, 'p'},
+    {"rules", required_argument, NULL, 'r'},
+    {"rules-dir", required_argument, NULL, 'R'},
+    {"service-tags", required_argument, NULL, 't'},
+    {NULL, 0, NULL, 0}
+  };
+  const char *tags_opt = NULL, *tags_path, *profile = "2020";
+  const char *rules_opt = NULL, *rules_dir = NULL, *fail_on = "error";
+  char dirbuf[4096];
+  enum pf_format fmt = PF_FMT_TEXT;
+  struct pf_config *cfg = NULL;
+  struct pf_tagdb *db = NULL;
+  struct pf_catalogue *cat = NULL;
+  struct pf_results rs;
+  struct pf_check_opts copts;
+  struct pf_err err;
+  char *only_buf = NULL;
+  const char **only = NULL;
+  size_t n_only = 0, cap_only = 0, i;
+  int c, rc = PF_EXIT_OK, threshold;
+  pf_status st;
+
+  memset(&rs, 0, sizeof(rs));
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'x': fail_on = optarg; break;
+    case 'f':
+      if (pf_cli_format(ctx, "check", optarg, 0, &fmt))
+        return PF_EXIT_ERROR;
+      break;
+    case 'h':
+      fputs(usage_text, ctx->out);
+      return PF_EXIT_OK;
+    case 'p': profile = optarg; break;
+    case 'r': rules_opt = optarg; break;
+    case 'R': rules_dir = optarg; break;
+    case 't': tags_opt = optarg; break;
+    default:
+      return pf_cli_usage(ctx, "check", "unknown or incomplete option '%s'",
+                          argv[optind - 1]);
+    }
+  }
+  if (optind >= argc)
+    return pf_cli_usage(ctx, "check", "no PATH given");
+  if (strcmp(profile, "2020") && strcmp(profile, "2023"))
+    return pf_cli_usage(ctx, "check", "unknown profile '%s' (2020 or 2023)",
+                        profile);
+  threshold = sev_rank(fail_on);
+  if (threshold < 0)
+    return pf_cli_usage(ctx, "check", "unknown --fail-on '%s' (error, "
+                        "warning, info or never)", fail_on);
+  pf_err_clear(&err);
+  st = pf_catalogue_load(&cat, pf_rules_dir(rules_dir, argv[0], dirbuf,
+                                            sizeof(dirbuf)),
+                         &err);
+  if (st != PF_OK) {
+    rc = pf_cli_fail(ctx, st, &err);
+    goto done;
+  }
+  if (rules_opt) {
+    char *save = NULL, *tok;
+    only_buf = pf_strdup(rules_opt);
+    if (!only_buf) {
+      rc = pf_cli_error(ctx, "out of memory");
+      goto done;
+    }
+    for (tok = strtok_r(only_buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+      size_t k;
+      int known = 0;
+      for (k = 0; k < pf_catalogue_count(cat); k++)
+        known |= !strcasecmp(pf_catalogue_at(cat, k)->id, tok);
+      if (!known) {
+        rc = pf_cli_usage(ctx, "check", "no rule '%s' (see 'preflight "
+                          "rules list')", tok);
+        goto done;
+      }
+      if (PF_GROW(only, cap_only, n_only + 1)) {
+        rc = pf_cli_error(ctx, "out of memory");
+        goto done;
+      }
+      only[n_only++] = tok;
+    }
+  }
+  if (pf_config_create(&cfg) != PF_OK) {
+    rc = pf_cli_error(ctx, "out of memory");
+    goto done;
+  }
+  st = pf_load_paths(cfg, (const char *const *)argv + optind,
+                     (size_t)(argc - optind), NULL, &err);
+  if (st != PF_OK) {
+    rc = pf_cli_fail(ctx, st, &err);
+    goto done;
+  }
+  for (i = 0; i < cfg->n_warnings; i++)
+    pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  tags_path = pf_cli_tags_path(tags_opt);
+  if (!tags_path)
+    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
+  if (tags_path && (st = pf_tagdb_load_file(&db, tags_path, &err)) != PF_OK) {
+    rc = pf_cli_fail(ctx, st, &err);
+    goto done;
+  }
+  memset(&copts, 0, sizeof(copts));
+  copts.profile = profile;
+  copts.only = only;
+  copts.n_only = n_only;
+  if ((st = pf_check_run(cat, cfg, db, &copts, &rs)) != PF_OK) {
+    rc = pf_cli_error(ctx, "check: %s", pf_strerror(st));
+    goto done;
+  }
+  qsort(rs.r, rs.n, sizeof(*rs.r), cmp_results);
+  if (fmt == PF_FMT_JSON)
+    write_json(ctx, cfg, db, profile, &rs);
+  else
+    write_text(ctx, db, profile, &rs);
+  rc = PF_EXIT_OK;
+  for (i = 0; i < rs.n; i++)
+    if (rs.r[i].status == PF_RS_FAIL &&
+        (int)rs.r[i].rule->severity >= threshold)
+      rc = PF_EXIT_FINDINGS;
+done:
+  pf_results_release(&rs);
+  pf_free(only);
+  pf_free(only_buf);
+  pf_catalogue_destroy(cat);
+  pf_tagdb_destroy(db);
+  pf_config_destroy(cfg);
+  return rc;
+}
