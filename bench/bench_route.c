@@ -25,8 +25,9 @@
 #include "model/pf_model.h"
 #include "model/pf_tags.h"
 
-#define DEFAULT_TAGS \
-  PF_SOURCE_DIR "/../shared/fixtures/servicetags/ServiceTags_Public_20251028.json"
+#define DEFAULT_TAGS                                                  \
+  PF_SOURCE_DIR "/../shared/fixtures/servicetags/"                    \
+                "ServiceTags_Public_20251028.json"
 #define NET "/subscriptions/00000000-0000-0000-0000-00000000000b/" \
             "resourceGroups/rg/providers/Microsoft.Network"
 
@@ -73,7 +74,8 @@ static int make_config(const struct pf_tagdb *db, struct pf_strbuf *sb)
                  "s\", \"name\": \"s\", \"addressPrefix\": \"10.0.1.0/24\","
                  " \"routeTable\": {\"id\": \"" NET "/routeTables/rt\"}}]},"
                  "{\"id\": \"" NET "/routeTables/rt\", \"name\": \"rt\","
-                 " \"type\": \"Microsoft.Network/routeTables\", \"routes\": [");
+                 " \"type\": \"Microsoft.Network/routeTables\","
+                 " \"routes\": [");
   for (i = 0; i < 25 && i < k; i++)
     pf_strbuf_addf(sb, "%s{\"name\": \"tag%zu\", \"addressPrefix\": \"%s\","
                    " \"nextHopType\": \"%s\"%s}",

@@ -40,6 +40,8 @@ static const char usage_text[] =
   "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
   "                       (default error; never: always exit 0)\n"
   "  --rules ID,...       run only these rules\n"
+  "  --client-ip IP       the address SDK clients outside the network use\n"
+  "                       (ST-3: it must be in the storage firewall)\n"
   "  --rules-dir DIR      the rule catalogue (default: installed, or "
   "$PREFLIGHT_RULES)\n"
   "  -h, --help           show this help\n"
@@ -238,6 +240,7 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
 int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
+    {"client-ip", required_argument, NULL, 'c'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
@@ -249,6 +252,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   };
   const char *tags_opt = NULL, *tags_path, *profile = "2020";
   const char *rules_opt = NULL, *rules_dir = NULL, *fail_on = "error";
+  const char *client_ip = NULL;
   char dirbuf[4096];
   enum pf_format fmt = PF_FMT_TEXT;
   struct pf_config *cfg = NULL;
@@ -268,6 +272,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
+    case 'c': client_ip = optarg; break;
     case 'x': fail_on = optarg; break;
     case 'f':
       if (pf_cli_format(ctx, "check", optarg, 0, &fmt))
@@ -339,6 +344,15 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   }
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  if (client_ip) {
+    struct pf_prefix cp;
+    if (pf_prefix_parse(client_ip, strlen(client_ip), 1, &cp, &err) !=
+        PF_OK) {
+      rc = pf_cli_usage(ctx, "check", "--client-ip: %s", err.msg);
+      goto done;
+    }
+    cfg->client_ip = client_ip;
+  }
   tags_path = pf_cli_tags_path(tags_opt);
   if (!tags_path)
     tags_path = pf_cli_tags_from_inputs(ctx, cfg);

@@ -481,7 +481,7 @@ static void text_finding(struct pf_ctx *ctx, const struct pf_route_finding *f)
   fputs(pf_c_reset(ctx), ctx->out);
 }
 
-/* ---- the effective table ------------------------------------------------- */
+/* ---- the effective table ------------------------------------------------ */
 
 static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
                       const struct opts *op)
@@ -583,7 +583,7 @@ static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
   return PF_EXIT_OK;
 }
 
-/* ---- next hops of a destination ------------------------------------------ */
+/* ---- next hops of a destination ----------------------------------------- */
 
 struct dest {
   const char *query;
@@ -784,22 +784,31 @@ static pf_status summarise(const struct pf_rtable *rt,
   return PF_OK;
 }
 
-/* "(route a)", "(routes a, b)", "(route a; default system route)" */
+/* Is route \p i of group \p g described like an earlier one?  (The four
+ * reserved None routes all read "default system route".) */
+static int desc_seen(const struct pf_rtable *rt, const struct hop_group *g,
+                     size_t i)
+{
+  char a[256], b[256];
+  size_t k;
+  route_desc(rt, g->routes[i], b, sizeof(b));
+  for (k = 0; k < i; k++) {
+    route_desc(rt, g->routes[k], a, sizeof(a));
+    if (!strcmp(a, b))
+      return 1;
+  }
+  return 0;
+}
+
+/* "(route a)", "(route a; default system route)" */
 static void group_routes(const struct pf_rtable *rt,
                          const struct hop_group *g, struct pf_strbuf *sb)
 {
-  size_t i, k;
-  char buf[256], prev[256];
+  size_t i;
+  char buf[256];
   pf_strbuf_adds(sb, "(");
   for (i = 0; i < g->n_routes; i++) {
-    /* the four reserved None routes all read "default system route" */
-    for (k = 0; k < i; k++) {
-      route_desc(rt, g->routes[k], prev, sizeof(prev));
-      route_desc(rt, g->routes[i], buf, sizeof(buf));
-      if (!strcmp(prev, buf))
-        break;
-    }
-    if (k < i)
+    if (desc_seen(rt, g, i))
       continue;
     route_desc(rt, g->routes[i], buf, sizeof(buf));
     pf_strbuf_addf(sb, "%s%s", i ? "; " : "", buf);
@@ -919,14 +928,14 @@ static size_t count_blocks(const struct pf_ipset *s)
 
 /* Findings worth repeating beside an answer: unknowns, findings about the
  * routes that won a part, and findings about no route in particular. */
-static int relevant(const struct pf_rtable *rt,
-                    const struct pf_route_parts *pp,
+static int relevant(const struct pf_route_parts *pp,
                     const struct pf_route_finding *f)
 {
   size_t i;
-  (void)rt;
-  if (f->sev == PF_RSEV_UNKNOWN || f->route == PF_ROUTE_NONE)
-    return f->sev != PF_RSEV_INFO || f->route == PF_ROUTE_NONE;
+  if (f->sev == PF_RSEV_UNKNOWN)
+    return 1;
+  if (f->route == PF_ROUTE_NONE)
+    return f->sev != PF_RSEV_INFO;
   for (i = 0; i < pp->n; i++)
     if (pp->p[i].route == f->route)
       return 1;
@@ -1079,6 +1088,8 @@ static int show_to(struct pf_ctx *ctx, const struct pf_rtable *rt,
       pf_jw_key(&jw, "routes");
       pf_jw_arr(&jw);
       for (k = 0; k < g->n_routes; k++) {
+        if (desc_seen(rt, g, k))
+          continue;
         route_desc(rt, g->routes[k], desc, sizeof(desc));
         pf_jw_str(&jw, desc);
       }
@@ -1109,7 +1120,7 @@ static int show_to(struct pf_ctx *ctx, const struct pf_rtable *rt,
     pf_jw_key(&jw, "findings");
     pf_jw_arr(&jw);
     for (i = 0; i < rt->n_findings; i++)
-      if (relevant(rt, &pp, &rt->findings[i]))
+      if (relevant(&pp, &rt->findings[i]))
         jw_finding(&jw, rt, &rt->findings[i]);
     pf_jw_arr_end(&jw);
     pf_jw_obj_end(&jw);
@@ -1149,7 +1160,7 @@ static int show_to(struct pf_ctx *ctx, const struct pf_rtable *rt,
               n - pa.limit, n - pa.limit == 1 ? "" : "s");
   }
   for (i = 0; i < rt->n_findings; i++)
-    if (relevant(rt, &pp, &rt->findings[i])) {
+    if (relevant(&pp, &rt->findings[i])) {
       if (!shown++)
         fprintf(o, "\n%sFindings%s\n", pf_c_bold(ctx), pf_c_reset(ctx));
       text_finding(ctx, &rt->findings[i]);
@@ -1164,7 +1175,7 @@ done:
   return rc;
 }
 
-/* ---- the command ----------------------------------------------------------- */
+/* ---- the command -------------------------------------------------------- */
 
 static int find_subnet(struct pf_ctx *ctx, const struct pf_config *cfg,
                        const char *arg, const struct pf_subnet **out)

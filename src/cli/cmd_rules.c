@@ -75,6 +75,9 @@ static void print_cond(FILE *o, const struct pf_cond *c, int depth)
   case PF_COP_INFO:
     fprintf(o, "info: %s\n", c->text);
     return;
+  case PF_COP_NEEDS:
+    fprintf(o, "needs: %s\n", c->text);
+    return;
   default:
     break;
   }

@@ -105,6 +105,55 @@ static void fill_workspace(struct pf_binding *b, const struct pf_workspace *w)
   set_ref(b, PF_VAR_REGISTRY, &w->registry);
 }
 
+/* The attached resource of a compute (AKS, VM, Databricks) by its
+ * resourceId, and the network position it implies. */
+static void fill_attached(const struct pf_config *cfg, struct pf_binding *b,
+                          const struct pf_compute *c)
+{
+  const struct pf_res *r;
+  if (!c->resource_id)
+    return;
+  r = pf_config_find(cfg, c->resource_id);
+  if (!r) {
+    enum pf_var v = c->type == PF_CT_VM           ? PF_VAR_VM
+                    : c->type == PF_CT_DATABRICKS ? PF_VAR_DATABRICKS
+                    : c->type == PF_CT_AKS        ? PF_VAR_AKS_CLUSTER
+                                                  : PF_VAR_COUNT;
+    if (v != PF_VAR_COUNT)
+      b->missing[v] = c->resource_id;
+    return;
+  }
+  if (r->kind == PF_K_VM) {
+    const struct pf_vm *vm = (const struct pf_vm *)r;
+    b->v[PF_VAR_VM] = r;
+    if (vm->n_nics && vm->nics[0].target &&
+        vm->nics[0].target->kind == PF_K_NIC) {
+      const struct pf_nic *nic = (const struct pf_nic *)vm->nics[0].target;
+      b->v[PF_VAR_NIC] = &nic->hdr;
+      if (!b->v[PF_VAR_SUBNET] && nic->n_ipconfigs &&
+          nic->ipconfigs[0].subnet.target)
+        fill_subnet(cfg, b,
+                    (const struct pf_subnet *)nic->ipconfigs[0].subnet.target);
+    } else if (vm->n_nics) {
+      b->missing[PF_VAR_NIC] = vm->nics[0].id;
+    }
+  } else if (r->kind == PF_K_DATABRICKS) {
+    const struct pf_databricks *d = (const struct pf_databricks *)r;
+    b->v[PF_VAR_DATABRICKS] = r;
+    if (!b->v[PF_VAR_VNET])
+      set_ref(b, PF_VAR_VNET, &d->vnet);
+  } else if (r->kind == PF_K_AKS_CLUSTER) {
+    const struct pf_aks_cluster *k = (const struct pf_aks_cluster *)r;
+    b->v[PF_VAR_AKS_CLUSTER] = r;
+    if (!b->v[PF_VAR_SUBNET] && !b->missing[PF_VAR_SUBNET] && k->n_subnets) {
+      if (k->subnets[0].target)
+        fill_subnet(cfg, b, (const struct pf_subnet *)k->subnets[0].target);
+      else
+        b->missing[PF_VAR_SUBNET] = k->subnets[0].id;
+    }
+  }
+}
+
 static void fill_compute(const struct pf_config *cfg, struct pf_binding *b,
                          const struct pf_compute *c)
 {
@@ -117,6 +166,7 @@ static void fill_compute(const struct pf_config *cfg, struct pf_binding *b,
     fill_subnet(cfg, b, (const struct pf_subnet *)c->subnet.target);
   else if (c->subnet.id)
     b->missing[PF_VAR_SUBNET] = c->subnet.id;
+  fill_attached(cfg, b, c);
 }
 
 static int type_ok(const struct pf_compute *c, const char *const *types,
@@ -270,6 +320,34 @@ int pf_sel_each(enum pf_sel s, const struct pf_config *cfg,
       if (b.primary != PF_VAR_COMPUTE && !b.v[b.primary] &&
           !b.missing[b.primary])
         continue;
+      rc = cb(&b, arg);
+    }
+    return rc;
+  case PF_SEL_SERVICE:
+    for (i = 0; i < cfg->n_res[PF_K_SERVICE] && !rc; i++) {
+      const struct pf_service *sv =
+          (const struct pf_service *)cfg->res[PF_K_SERVICE][i];
+      memset(&b, 0, sizeof(b));
+      if (sv->workspace.target)
+        fill_workspace(&b, (const struct pf_workspace *)sv->workspace.target);
+      else
+        b.missing[PF_VAR_WORKSPACE] = sv->workspace.id;
+      b.v[PF_VAR_SERVICE] = &sv->hdr;
+      b.primary = PF_VAR_SERVICE;
+      /* an ACI service names its vnet and subnet by name (ACI-2) */
+      if (sv->subnet_name) {
+        for (j = 0; j < cfg->n_res[PF_K_SUBNET]; j++) {
+          const struct pf_subnet *sn =
+              (const struct pf_subnet *)cfg->res[PF_K_SUBNET][j];
+          if (!strcasecmp(sn->hdr.name, sv->subnet_name) &&
+              (!sv->vnet_name || (sn->vnet.target &&
+                                  !strcasecmp(sn->vnet.target->name,
+                                              sv->vnet_name)))) {
+            fill_subnet(cfg, &b, sn);
+            break;
+          }
+        }
+      }
       rc = cb(&b, arg);
     }
     return rc;
@@ -785,6 +863,238 @@ G(g_nic_ips)
   return PF_OK;
 }
 
+#define SV(r) ((const struct pf_service *)(r))
+G(g_sv_type) { (void)cfg; pf_value_str(out, SV(r)->compute_type); return PF_OK; }
+G(g_sv_auth) { (void)cfg; tri(out, SV(r)->auth_enabled); return PF_OK; }
+G(g_sv_token)
+{
+  (void)cfg;
+  tri(out, SV(r)->token_auth_enabled);
+  return PF_OK;
+}
+G(g_sv_ssl) { (void)cfg; tri(out, SV(r)->ssl_enabled); return PF_OK; }
+G(g_sv_vnet) { (void)cfg; pf_value_str(out, SV(r)->vnet_name); return PF_OK; }
+G(g_sv_subnet)
+{
+  (void)cfg;
+  pf_value_str(out, SV(r)->subnet_name);
+  return PF_OK;
+}
+G(g_sv_enc)
+{
+  (void)cfg;
+  pf_value_bool(out, SV(r)->encryption_given);
+  return PF_OK;
+}
+#define DB(r) ((const struct pf_databricks *)(r))
+G(g_db_vnet) { (void)cfg; pf_value_str(out, DB(r)->vnet.id); return PF_OK; }
+G(g_db_pub)
+{
+  (void)cfg;
+  pf_value_str(out, DB(r)->public_subnet);
+  return PF_OK;
+}
+G(g_db_priv)
+{
+  (void)cfg;
+  pf_value_str(out, DB(r)->private_subnet);
+  return PF_OK;
+}
+#define VMR(r) ((const struct pf_vm *)(r))
+G(g_vm_pub) { (void)cfg; pf_value_str(out, VMR(r)->publisher); return PF_OK; }
+G(g_vm_offer) { (void)cfg; pf_value_str(out, VMR(r)->offer); return PF_OK; }
+G(g_vm_sku) { (void)cfg; pf_value_str(out, VMR(r)->image_sku); return PF_OK; }
+G(g_vm_os) { (void)cfg; pf_value_str(out, VMR(r)->os_type); return PF_OK; }
+#define AK(r) ((const struct pf_aks_cluster *)(r))
+G(g_ak_version)
+{
+  (void)cfg;
+  pf_value_str(out, AK(r)->kubernetes_version);
+  return PF_OK;
+}
+G(g_ak_private) { (void)cfg; tri(out, AK(r)->private_cluster); return PF_OK; }
+G(g_ak_service)
+{
+  (void)cfg;
+  if (!AK(r)->service_cidr)
+    return PF_OK;
+  return addr_value(out, AK(r)->service_cidr);
+}
+G(g_ak_dns)
+{
+  (void)cfg;
+  if (!AK(r)->dns_service_ip)
+    return PF_OK;
+  return addr_value(out, AK(r)->dns_service_ip);
+}
+G(g_ak_bridge)
+{
+  (void)cfg;
+  if (!AK(r)->docker_bridge_cidr)
+    return PF_OK;
+  return addr_value(out, AK(r)->docker_bridge_cidr);
+}
+G(g_ak_outbound)
+{
+  (void)cfg;
+  pf_value_str(out, AK(r)->outbound_type);
+  return PF_OK;
+}
+G(g_ws_spl)
+{
+  size_t i;
+  (void)cfg;
+  out->t = PF_VAL_LIST;
+  for (i = 0; i < WS(r)->n_spl; i++)
+    if (pf_value_list_add(out, WS(r)->spl_groups[i]) != PF_OK)
+      return PF_ENOMEM;
+  return PF_OK;
+}
+
+/* Locks whose scope covers the resource: the resource itself, its group
+ * or its subscription (CMP-3). */
+G(g_locks)
+{
+  size_t i;
+  out->t = PF_VAL_LIST;
+  for (i = 0; i < cfg->n_res[PF_K_LOCK]; i++) {
+    const struct pf_lock *l = (const struct pf_lock *)cfg->res[PF_K_LOCK][i];
+    size_t n;
+    if (!l->scope)
+      continue;
+    n = strlen(l->scope);
+    if (!strncasecmp(r->id, l->scope, n) &&
+        (r->id[n] == '\0' || r->id[n] == '/'))
+      if (pf_value_list_add(out, l->level ? l->level : "(level not given)") !=
+          PF_OK)
+        return PF_ENOMEM;
+  }
+  return PF_OK;
+}
+
+/* Built-in role definition ids (Azure built-in roles reference) */
+static const char *role_name_of(const char *def)
+{
+  static const struct {
+    const char *guid, *name;
+  } roles[] = {
+    {"b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"},
+    {"8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"},
+    {"acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"},
+    {"ba92f5b4-2d11-453d-a403-e96b0029c9fe", "Storage Blob Data Contributor"},
+    {"00482a5a-887f-4fb3-b363-3b7fe8e74483", "Key Vault Administrator"},
+    {"4633458b-17de-408a-b874-0445c86b69e6", "Key Vault Secrets User"},
+    {"7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull"},
+    {"8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush"},
+  };
+  size_t i, n;
+  const char *slash;
+  if (!def)
+    return NULL;
+  slash = strrchr(def, '/');
+  slash = slash ? slash + 1 : def;
+  n = sizeof(roles) / sizeof(roles[0]);
+  for (i = 0; i < n; i++)
+    if (!strcasecmp(roles[i].guid, slash))
+      return roles[i].name;
+  return def;
+}
+
+/* Roles the workspace identity holds on a target id (inherited from any
+ * scope that is a prefix of it), for SEC-5. */
+static pf_status roles_on(const struct pf_config *cfg, const char *principal,
+                          const char *target, struct pf_value *out)
+{
+  size_t i;
+  out->t = PF_VAL_LIST;
+  if (!principal || !target)
+    return PF_OK;
+  for (i = 0; i < cfg->n_res[PF_K_ROLE_ASSIGNMENT]; i++) {
+    const struct pf_role_assignment *ra =
+        (const struct pf_role_assignment *)cfg->res[PF_K_ROLE_ASSIGNMENT][i];
+    size_t n;
+    if (!ra->principal_id || strcasecmp(ra->principal_id, principal) ||
+        !ra->scope)
+      continue;
+    n = strlen(ra->scope);
+    while (n && ra->scope[n - 1] == '/')
+      n--;
+    if (strncasecmp(target, ra->scope, n) ||
+        (target[n] != '\0' && target[n] != '/'))
+      continue;
+    if (pf_value_list_add(out, ra->role_name ? ra->role_name
+                                              : role_name_of(
+                                                    ra->role_definition_id)) !=
+        PF_OK)
+      return PF_ENOMEM;
+  }
+  return PF_OK;
+}
+
+static const struct pf_ref *ws_dep(const struct pf_res *r, int which)
+{
+  const struct pf_workspace *w = WS(r);
+  return which == 0 ? &w->storage : which == 1 ? &w->key_vault
+                                               : &w->registry;
+}
+
+G(g_ws_roles_self)
+{
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  return roles_on(cfg, WS(r)->principal_id, r->id, out);
+}
+G(g_ws_roles_storage)
+{
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 0)->id, out);
+}
+G(g_ws_roles_kv)
+{
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 1)->id, out);
+}
+G(g_ws_roles_acr)
+{
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 2)->id, out);
+}
+G(g_ws_roles_rg)
+{
+  char rg[1024];
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  if (!r->subscription || !r->resource_group)
+    return PF_OK;
+  snprintf(rg, sizeof(rg), "/subscriptions/%s/resourceGroups/%s",
+           r->subscription, r->resource_group);
+  return roles_on(cfg, WS(r)->principal_id, rg, out);
+}
+G(g_input_client_ip)
+{
+  (void)r;
+  pf_value_str(out, cfg->client_ip);
+  return PF_OK;
+}
+
 static const struct prop {
   enum pf_var var;
   const char *name;   /* after "var." */
@@ -802,6 +1112,11 @@ static const struct prop {
   COMMON(PF_VAR_STORAGE), COMMON(PF_VAR_KEYVAULT), COMMON(PF_VAR_REGISTRY),
   COMMON(PF_VAR_DATASTORE), COMMON(PF_VAR_NIC),
 #undef COMMON
+#define COMMON2(v)                                                        \
+  {v, "name", g_name, "name"}, {v, "id", g_id, "ARM id"},               \
+  {v, "location", g_location, "region (lower case, no spaces)"},         \
+  {v, "subscription", g_subscription, "subscription id"},                \
+  {v, "resource_group", g_resource_group, "resource group"}
   {PF_VAR_WORKSPACE, "sku", g_ws_sku, "edition (Basic, Enterprise)"},
   {PF_VAR_WORKSPACE, "hbi", g_ws_hbi, "high business impact flag"},
   {PF_VAR_WORKSPACE, "public_network_access", g_ws_public,
@@ -880,6 +1195,48 @@ static const struct prop {
   {PF_VAR_DATASTORE, "credential", g_ds_cred,
    "account-key, sas, identity, ..."},
   {PF_VAR_NIC, "private_ips", g_nic_ips, "private addresses"},
+  COMMON2(PF_VAR_SERVICE), COMMON2(PF_VAR_DATABRICKS), COMMON2(PF_VAR_VM),
+  COMMON2(PF_VAR_AKS_CLUSTER),
+  {PF_VAR_SERVICE, "compute_type", g_sv_type, "ACI, AKS or Custom"},
+  {PF_VAR_SERVICE, "auth_enabled", g_sv_auth, "key authentication"},
+  {PF_VAR_SERVICE, "token_auth_enabled", g_sv_token, "token authentication"},
+  {PF_VAR_SERVICE, "ssl_enabled", g_sv_ssl, "served over TLS"},
+  {PF_VAR_SERVICE, "vnet_name", g_sv_vnet, "ACI: virtual network name"},
+  {PF_VAR_SERVICE, "subnet_name", g_sv_subnet, "ACI: subnet name"},
+  {PF_VAR_SERVICE, "encryption", g_sv_enc, "encryption properties given"},
+  {PF_VAR_DATABRICKS, "vnet_id", g_db_vnet, "injected virtual network"},
+  {PF_VAR_DATABRICKS, "public_subnet", g_db_pub, "public subnet name"},
+  {PF_VAR_DATABRICKS, "private_subnet", g_db_priv, "private subnet name"},
+  {PF_VAR_VM, "publisher", g_vm_pub, "image publisher"},
+  {PF_VAR_VM, "offer", g_vm_offer, "image offer (UbuntuServer, ...)"},
+  {PF_VAR_VM, "image_sku", g_vm_sku, "image SKU"},
+  {PF_VAR_VM, "os_type", g_vm_os, "Linux or Windows"},
+  {PF_VAR_AKS_CLUSTER, "kubernetes_version", g_ak_version,
+   "Kubernetes version"},
+  {PF_VAR_AKS_CLUSTER, "private_cluster", g_ak_private,
+   "private API server"},
+  {PF_VAR_AKS_CLUSTER, "service_cidr", g_ak_service, "service range"},
+  {PF_VAR_AKS_CLUSTER, "dns_service_ip", g_ak_dns, "DNS service address"},
+  {PF_VAR_AKS_CLUSTER, "docker_bridge_cidr", g_ak_bridge,
+   "docker bridge"},
+  {PF_VAR_AKS_CLUSTER, "outbound_type", g_ak_outbound,
+   "loadBalancer or userDefinedRouting"},
+  {PF_VAR_WORKSPACE, "shared_private_links", g_ws_spl,
+   "group ids of shared private link resources"},
+  {PF_VAR_WORKSPACE, "roles_on_workspace", g_ws_roles_self,
+   "roles its identity holds on itself"},
+  {PF_VAR_WORKSPACE, "roles_on_storage", g_ws_roles_storage,
+   "roles its identity holds on its storage"},
+  {PF_VAR_WORKSPACE, "roles_on_key_vault", g_ws_roles_kv,
+   "roles its identity holds on its key vault"},
+  {PF_VAR_WORKSPACE, "roles_on_registry", g_ws_roles_acr,
+   "roles its identity holds on its registry"},
+  {PF_VAR_WORKSPACE, "roles_on_resource_group", g_ws_roles_rg,
+   "roles its identity holds on its resource group"},
+  {PF_VAR_VNET, "locks", g_locks, "levels of locks covering it"},
+  {PF_VAR_WORKSPACE, "locks", g_locks, "levels of locks covering it"},
+  {PF_VAR_INPUT, "client_ip", g_input_client_ip,
+   "check --client-ip: the SDK client's address"},
 };
 
 static const struct prop *find_prop(const char *path, enum pf_var *var)
@@ -910,6 +1267,8 @@ pf_status pf_prop_get(const struct pf_binding *b, const char *path,
   const struct prop *p = find_prop(path, &v);
   if (!p)
     return PF_ENOTFOUND;
+  if (v == PF_VAR_INPUT)
+    return p->get(NULL, cfg, out);
   if (!b->v[v]) {
     pf_value_unknown(out, b->missing[v] ? b->missing[v] : NULL);
     return PF_OK;

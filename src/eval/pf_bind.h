@@ -27,7 +27,12 @@
   X(KEYVAULT, "key_vault", PF_K_KEYVAULT)   \
   X(REGISTRY, "registry", PF_K_REGISTRY)    \
   X(DATASTORE, "datastore", PF_K_DATASTORE) \
-  X(NIC, "nic", PF_K_NIC)
+  X(NIC, "nic", PF_K_NIC)                   \
+  X(SERVICE, "service", PF_K_SERVICE)       \
+  X(DATABRICKS, "databricks", PF_K_DATABRICKS) \
+  X(VM, "vm", PF_K_VM)                      \
+  X(AKS_CLUSTER, "aks_cluster", PF_K_AKS_CLUSTER) \
+  X(INPUT, "input", PF_K_COUNT)
 
 enum pf_var {
 #define PF_VAR_ENUM(e, name, kind) PF_VAR_##e,
@@ -69,6 +74,8 @@ struct pf_binding {
     "the registry of each workspace")                                     \
   X(DATASTORE, "datastore", DATASTORE,                                     \
     "each datastore, with its workspace and storage account")            \
+  X(SERVICE, "service", SERVICE,                                           \
+    "each web service (ACI or AKS deployment), with its workspace")       \
   X(COMPUTE_NIC, "compute-nic", NIC,                                       \
     "each loaded NIC in a compute's subnet, with the compute and the "     \
     "NIC's own NSG")

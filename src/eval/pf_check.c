@@ -674,6 +674,9 @@ static enum tv eval(struct ev *e, const struct pf_cond *c)
     return TV_UNKNOWN;
   case PF_COP_INFO:
     return TV_TRUE;
+  case PF_COP_NEEDS:
+    note_unknown(e, c->text);
+    return TV_UNKNOWN;
   default:
     return compare(e, c);
   }

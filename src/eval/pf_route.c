@@ -137,7 +137,10 @@ struct rt_seg {
   size_t route;
 };
 
+/* Exists from creation: it also owns the labels made up while building;
+ * `compiled` says whether the segments match the routes. */
 struct pf_rtable_idx {
+  int compiled;
   struct rt_seg *seg[PF_AF_COUNT];
   size_t n[PF_AF_COUNT], cap[PF_AF_COUNT];
   char **strs;                  /* strings made for labels, owned */
@@ -154,29 +157,17 @@ static void idx_clear_segments(struct pf_rtable_idx *x)
   }
 }
 
-/* The index doubles as the owner of made-up label strings, so it exists
- * from creation; "compiled" is recorded in `compiled`. */
-struct rt_private {
-  struct pf_rtable_idx idx;
-  int compiled;
-};
-
-static struct rt_private *priv(const struct pf_rtable *rt)
-{
-  return (struct rt_private *)(void *)rt->idx;
-}
-
 pf_status pf_rtable_create(struct pf_rtable **out)
 {
   struct pf_rtable *rt = pf_calloc(1, sizeof(*rt));
-  struct rt_private *p = pf_calloc(1, sizeof(*p));
+  struct pf_rtable_idx *x = pf_calloc(1, sizeof(*x));
   *out = NULL;
-  if (!rt || !p) {
+  if (!rt || !x) {
     pf_free(rt);
-    pf_free(p);
+    pf_free(x);
     return PF_ENOMEM;
   }
-  rt->idx = &p->idx;
+  rt->idx = x;
   *out = rt;
   return PF_OK;
 }
@@ -196,7 +187,7 @@ void pf_rtable_destroy(struct pf_rtable *rt)
     for (i = 0; i < x->n_strs; i++)
       pf_free(x->strs[i]);
     pf_free(x->strs);
-    pf_free(priv(rt));
+    pf_free(x);
   }
   pf_free(rt);
 }
@@ -290,7 +281,7 @@ pf_status pf_rtable_add(struct pf_rtable *rt, const struct pf_eroute *r,
   if (index)
     *index = rt->n_routes;
   rt->n_routes++;
-  priv(rt)->compiled = 0;
+  rt->idx->compiled = 0;
   return PF_OK;
 }
 
@@ -463,7 +454,7 @@ pf_status pf_rtable_compile(struct pf_rtable *rt)
   unsigned af;
 
   idx_clear_segments(rt->idx);
-  priv(rt)->compiled = 0;
+  rt->idx->compiled = 0;
   for (i = 0; i < rt->n_routes; i++) {
     struct pf_eroute *r = &rt->routes[i];
     int score = route_score(r);
@@ -496,7 +487,7 @@ pf_status pf_rtable_compile(struct pf_rtable *rt)
     struct pf_eroute *r = &rt->routes[i];
     r->invalid = r->n_prefixes && r->n_overridden == r->n_prefixes;
   }
-  priv(rt)->compiled = 1;
+  rt->idx->compiled = 1;
 done:
   pf_free(e[0]);
   pf_free(e[1]);
@@ -526,7 +517,7 @@ size_t pf_rtable_lookup(const struct pf_rtable *rt, const struct pf_addr *a)
   const struct pf_rtable_idx *x = rt->idx;
   unsigned af = (unsigned)a->af;
   size_t i;
-  if (!priv(rt)->compiled)
+  if (!rt->idx->compiled)
     return PF_ROUTE_NONE;
   i = seg_find(x, af, a->v);
   if (i < x->n[af] && x->seg[af][i].lo <= a->v)
@@ -546,7 +537,7 @@ int pf_rtable_walk(const struct pf_rtable *rt, enum pf_af af, pf_u128 lo,
   pf_u128 pos = lo;
   int rc;
 
-  if (!priv(rt)->compiled)
+  if (!rt->idx->compiled)
     return -1;
   for (i = seg_find(x, f, lo); i < x->n[f] && x->seg[f][i].lo <= hi; i++) {
     const struct rt_seg *s = &x->seg[f][i];
@@ -638,7 +629,7 @@ pf_status pf_rtable_partition(const struct pf_rtable *rt,
   unsigned af;
 
   pf_route_parts_release(out);
-  if (!priv(rt)->compiled)
+  if (!rt->idx->compiled)
     return PF_EINVAL;
   memset(&w, 0, sizeof(w));
   w.out = out;
@@ -834,7 +825,8 @@ static pf_status build_system(struct build *b)
     }
     if (!n && pe->remote_vnet.target &&
         pe->remote_vnet.target->kind == PF_K_VNET) {
-      const struct pf_vnet *rv = (const struct pf_vnet *)pe->remote_vnet.target;
+      const struct pf_vnet *rv =
+          (const struct pf_vnet *)pe->remote_vnet.target;
       pp = rv->prefixes;
       n = rv->n_prefixes;
     }

@@ -163,7 +163,7 @@ struct pf_route_finding {
   char fix[PF_ROUTE_FIX_MAX];     /* what to add or change; "" if none */
 };
 
-struct pf_rtable_idx;             /* compiled segments (private) */
+struct pf_rtable_idx;             /* private: segments, owned labels */
 
 struct pf_rtable {
   const struct pf_subnet *subnet;       /* NULL for hand-built tables */
@@ -181,7 +181,7 @@ struct pf_rtable {
   size_t n_routes, cap_routes;
   struct pf_route_finding *findings;
   size_t n_findings, cap_findings;
-  struct pf_rtable_idx *idx;            /* NULL until compiled */
+  struct pf_rtable_idx *idx;            /* private */
 };
 
 /** An empty table (no system routes).  \return PF_OK or PF_ENOMEM. */

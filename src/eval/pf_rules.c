@@ -377,6 +377,15 @@ static pf_status parse_cond(struct pf_catalogue *cat, struct pf_lj *lj,
     pf_lj_pop(lj);
     return PF_OK;
   }
+  if ((v = cJSON_GetObjectItemCaseSensitive(o, "needs"))) {
+    /* a requirement whose evidence is not configuration (scripts, job
+     * definitions): always unknown, saying what to run or supply */
+    c->op = PF_COP_NEEDS;
+    if (!cJSON_IsString(v) || cJSON_GetArraySize(o) != 1)
+      return pf_lj_fail(lj, "needs", "expected a string, alone");
+    c->text = pf_arena_strdup(lj->a, v->valuestring);
+    return PF_OK;
+  }
   if ((v = cJSON_GetObjectItemCaseSensitive(o, "info"))) {
     c->op = PF_COP_INFO;
     if (!cJSON_IsString(v) || cJSON_GetArraySize(o) != 1)

@@ -30,7 +30,7 @@ const char *pf_sev_name(enum pf_sev s);
   X(CONTAINS_ANY, "contains_any") X(EXISTS, "exists")            \
   X(ABSENT, "absent") X(GE, "ge") X(LE, "le") X(SAME, "same")    \
   X(OVERLAPS, "overlaps") X(WITHIN, "within") X(FLOW, "flow")    \
-  X(ROUTE, "route") X(INFO, "info")
+  X(ROUTE, "route") X(INFO, "info") X(NEEDS, "needs")
 
 enum pf_cop {
 #define PF_COP_ENUM(e, name) PF_COP_##e,
@@ -82,7 +82,7 @@ struct pf_cond {
   int nic_level;                   /* evaluate the bound NIC's NSG */
   /* ROUTE: every prefix of `to` must leave via next_hop */
   enum pf_nexthop next_hop;
-  const char *text;                /* INFO */
+  const char *text;                /* INFO; NEEDS: what input is missing */
 };
 
 struct pf_rule {

@@ -141,6 +141,10 @@ static pf_status load_object(struct load_state *ls, const cJSON *o)
   case PF_K_WORKSPACE: return pf_load_workspace(lj, o);
   case PF_K_COMPUTE: return pf_load_compute(lj, o);
   case PF_K_DATASTORE: return pf_load_datastore(lj, o);
+  case PF_K_SERVICE: return pf_load_service(lj, o);
+  case PF_K_DATABRICKS: return pf_load_databricks(lj, o);
+  case PF_K_VM: return pf_load_vm(lj, o);
+  case PF_K_AKS_CLUSTER: return pf_load_aks_cluster(lj, o);
   case PF_K_COUNT: break;
   }
   if (type)

@@ -31,6 +31,10 @@ pf_status pf_load_lock(struct pf_lj *lj, const cJSON *o);
 pf_status pf_load_workspace(struct pf_lj *lj, const cJSON *o);
 pf_status pf_load_compute(struct pf_lj *lj, const cJSON *o);
 pf_status pf_load_datastore(struct pf_lj *lj, const cJSON *o);
+pf_status pf_load_service(struct pf_lj *lj, const cJSON *o);
+pf_status pf_load_databricks(struct pf_lj *lj, const cJSON *o);
+pf_status pf_load_vm(struct pf_lj *lj, const cJSON *o);
+pf_status pf_load_aks_cluster(struct pf_lj *lj, const cJSON *o);
 
 /** Add \p r to the configuration; a duplicate id is kept once. */
 pf_status pf_load_add(struct pf_lj *lj, struct pf_res *r);

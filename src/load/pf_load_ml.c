@@ -109,6 +109,36 @@ pf_status pf_load_workspace(struct pf_lj *lj, const cJSON *o)
     return st;
   if (pec)
     w->n_private_endpoint_connections = (size_t)cJSON_GetArraySize(pec);
+  /* shared private links to the registry etc. (ACR-5) */
+  {
+    const cJSON *spl, *e;
+    size_t i = 0;
+    if ((st = pf_lj_arr(lj, p, "sharedPrivateLinkResources|"
+                        "shared_private_link_resources", &spl, &which)) !=
+        PF_OK)
+      return st;
+    if (spl && cJSON_GetArraySize(spl)) {
+      w->spl_groups = pf_arena_calloc(lj->a, (size_t)cJSON_GetArraySize(spl),
+                                      sizeof(*w->spl_groups));
+      if (!w->spl_groups)
+        return pf_load_oom(lj);
+      pf_lj_push_key(lj, which);
+      cJSON_ArrayForEach(e, spl) {
+        const cJSON *sp;
+        const char *g = NULL;
+        pf_lj_push_idx(lj, i++);
+        sp = pf_lj_enter(lj, e);
+        st = pf_lj_str(lj, sp, "groupId|group_id", &g);
+        pf_lj_leave(lj, e, sp);
+        pf_lj_pop(lj);
+        if (st != PF_OK)
+          return st;
+        if (g)
+          w->spl_groups[w->n_spl++] = g;
+      }
+      pf_lj_pop(lj);
+    }
+  }
   return pf_load_add(lj, &w->hdr);
 }
 
@@ -395,4 +425,205 @@ pf_status pf_load_datastore(struct pf_lj *lj, const cJSON *o)
     return st;
   d->is_default = is_default == PF_TRI_TRUE;
   return pf_load_add(lj, &d->hdr);
+}
+
+/* ---- web services, Databricks, VMs, AKS clusters ----------------------- */
+
+pf_status pf_load_service(struct pf_lj *lj, const cJSON *o)
+{
+  struct pf_service *sv = NEW(lj, struct pf_service);
+  const cJSON *p = pf_lj_props(o), *vc, *ssl, *enc;
+  const char *which, *ssl_status = NULL;
+  pf_status st;
+  if (!sv)
+    return pf_load_oom(lj);
+  if ((st = pf_load_header(lj, o, PF_K_SERVICE, NULL, &sv->hdr)) != PF_OK)
+    return st;
+  sv->workspace.id = pf_id_parent(lj->a, sv->hdr.id);
+  if ((st = pf_lj_str(lj, p, "computeType|compute_type", &sv->compute_type)) !=
+          PF_OK ||
+      (st = pf_lj_bool(lj, p, "authEnabled|auth_enabled", &sv->auth_enabled)) !=
+          PF_OK ||
+      (st = pf_lj_bool(lj, p, "aadAuthEnabled|tokenAuthEnabled|"
+                       "token_auth_enabled", &sv->token_auth_enabled)) !=
+          PF_OK ||
+      (st = pf_lj_bool(lj, p, "sslEnabled|ssl_enabled", &sv->ssl_enabled)) !=
+          PF_OK ||
+      (st = pf_lj_obj(lj, p, "vnetConfiguration|vnet_configuration", &vc,
+                      &which)) != PF_OK)
+    return st;
+  if (vc) {
+    pf_lj_push_key(lj, which);
+    st = pf_lj_str(lj, vc, "vnetName|vnet_name", &sv->vnet_name);
+    if (st == PF_OK)
+      st = pf_lj_str(lj, vc, "subnetName|subnet_name", &sv->subnet_name);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+  }
+  if ((st = pf_lj_obj(lj, p, "sslConfiguration", &ssl, &which)) != PF_OK)
+    return st;
+  if (ssl) {
+    pf_lj_push_key(lj, which);
+    st = pf_lj_str(lj, ssl, "status", &ssl_status);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+    if (ssl_status && sv->ssl_enabled == PF_TRI_UNSET)
+      sv->ssl_enabled = (!strcasecmp(ssl_status, "Enabled") ||
+                         !strcasecmp(ssl_status, "Auto"))
+                            ? PF_TRI_TRUE
+                            : PF_TRI_FALSE;
+  }
+  if ((st = pf_lj_obj(lj, p, "encryptionProperties", &enc, NULL)) != PF_OK)
+    return st;
+  sv->encryption_given = enc != NULL;
+  return pf_load_add(lj, &sv->hdr);
+}
+
+/* Databricks keeps its vnet injection in `parameters.<name>.value`. */
+static pf_status param_value(struct pf_lj *lj, const cJSON *params,
+                             const char *name, const char **out)
+{
+  const cJSON *pv;
+  pf_status st = pf_lj_obj(lj, params, name, &pv, NULL);
+  if (st != PF_OK || !pv)
+    return st;
+  pf_lj_push_key(lj, name);
+  st = pf_lj_str(lj, pv, "value", out);
+  pf_lj_pop(lj);
+  return st;
+}
+
+pf_status pf_load_databricks(struct pf_lj *lj, const cJSON *o)
+{
+  struct pf_databricks *d = NEW(lj, struct pf_databricks);
+  const cJSON *p = pf_lj_props(o), *params;
+  const char *which, *vnet = NULL;
+  pf_status st;
+  if (!d)
+    return pf_load_oom(lj);
+  if ((st = pf_load_header(lj, o, PF_K_DATABRICKS, NULL, &d->hdr)) != PF_OK ||
+      (st = pf_lj_obj(lj, p, "parameters", &params, &which)) != PF_OK)
+    return st;
+  if (params) {
+    pf_lj_push_key(lj, which);
+    if ((st = param_value(lj, params, "customVirtualNetworkId", &vnet)) ==
+            PF_OK &&
+        (st = param_value(lj, params, "customPublicSubnetName",
+                          &d->public_subnet)) == PF_OK)
+      st = param_value(lj, params, "customPrivateSubnetName",
+                       &d->private_subnet);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+    if (vnet && *vnet) {
+      d->vnet.id = vnet;
+      d->vnet.jpath = pf_lj_path(lj, "parameters");
+    }
+  }
+  return pf_load_add(lj, &d->hdr);
+}
+
+pf_status pf_load_vm(struct pf_lj *lj, const cJSON *o)
+{
+  struct pf_vm *vm = NEW(lj, struct pf_vm);
+  const cJSON *p = pf_lj_props(o), *sp, *img, *os, *np;
+  const char *which;
+  pf_status st;
+  if (!vm)
+    return pf_load_oom(lj);
+  if ((st = pf_load_header(lj, o, PF_K_VM, NULL, &vm->hdr)) != PF_OK ||
+      (st = pf_lj_obj(lj, p, "storageProfile", &sp, &which)) != PF_OK)
+    return st;
+  if (sp) {
+    pf_lj_push_key(lj, which);
+    st = pf_lj_obj(lj, sp, "imageReference", &img, NULL);
+    if (st == PF_OK && img) {
+      pf_lj_push_key(lj, "imageReference");
+      if ((st = pf_lj_str(lj, img, "publisher", &vm->publisher)) == PF_OK &&
+          (st = pf_lj_str(lj, img, "offer", &vm->offer)) == PF_OK)
+        st = pf_lj_str(lj, img, "sku", &vm->image_sku);
+      pf_lj_pop(lj);
+    }
+    if (st == PF_OK)
+      st = pf_lj_obj(lj, sp, "osDisk", &os, NULL);
+    if (st == PF_OK && os) {
+      pf_lj_push_key(lj, "osDisk");
+      st = pf_lj_str(lj, os, "osType", &vm->os_type);
+      pf_lj_pop(lj);
+    }
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+  }
+  if ((st = pf_lj_obj(lj, p, "networkProfile", &np, &which)) != PF_OK)
+    return st;
+  if (np) {
+    pf_lj_push_key(lj, which);
+    st = pf_lj_refs(lj, np, "networkInterfaces", &vm->nics, &vm->n_nics);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+  }
+  return pf_load_add(lj, &vm->hdr);
+}
+
+pf_status pf_load_aks_cluster(struct pf_lj *lj, const cJSON *o)
+{
+  struct pf_aks_cluster *k = NEW(lj, struct pf_aks_cluster);
+  const cJSON *p = pf_lj_props(o), *api, *net, *pools, *e;
+  const char *which;
+  size_t i = 0;
+  pf_status st;
+  if (!k)
+    return pf_load_oom(lj);
+  if ((st = pf_load_header(lj, o, PF_K_AKS_CLUSTER, NULL, &k->hdr)) !=
+          PF_OK ||
+      (st = pf_lj_str(lj, p, "kubernetesVersion|currentKubernetesVersion",
+                      &k->kubernetes_version)) != PF_OK ||
+      (st = pf_lj_obj(lj, p, "apiServerAccessProfile", &api, &which)) != PF_OK)
+    return st;
+  if (api) {
+    pf_lj_push_key(lj, which);
+    st = pf_lj_bool(lj, api, "enablePrivateCluster", &k->private_cluster);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+  }
+  if ((st = pf_lj_obj(lj, p, "networkProfile", &net, &which)) != PF_OK)
+    return st;
+  if (net) {
+    pf_lj_push_key(lj, which);
+    if ((st = pf_lj_str(lj, net, "serviceCidr", &k->service_cidr)) == PF_OK &&
+        (st = pf_lj_str(lj, net, "dnsServiceIP|dnsServiceIp",
+                        &k->dns_service_ip)) == PF_OK &&
+        (st = pf_lj_str(lj, net, "dockerBridgeCidr",
+                        &k->docker_bridge_cidr)) == PF_OK)
+      st = pf_lj_str(lj, net, "outboundType", &k->outbound_type);
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
+  }
+  if ((st = pf_lj_arr(lj, p, "agentPoolProfiles", &pools, &which)) != PF_OK)
+    return st;
+  if (pools && cJSON_GetArraySize(pools)) {
+    k->subnets = pf_arena_calloc(lj->a, (size_t)cJSON_GetArraySize(pools),
+                                 sizeof(*k->subnets));
+    if (!k->subnets)
+      return pf_load_oom(lj);
+    pf_lj_push_key(lj, which);
+    cJSON_ArrayForEach(e, pools) {
+      pf_lj_push_idx(lj, i++);
+      st = pf_lj_ref(lj, e, "vnetSubnetID|vnetSubnetId",
+                     &k->subnets[k->n_subnets]);
+      pf_lj_pop(lj);
+      if (st != PF_OK)
+        return st;
+      if (k->subnets[k->n_subnets].id)
+        k->n_subnets++;
+    }
+    pf_lj_pop(lj);
+  }
+  return pf_load_add(lj, &k->hdr);
 }

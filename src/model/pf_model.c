@@ -376,6 +376,28 @@ static void each_ref_of(struct pf_res *r, int back,
       cb(r, &p->targets[i], arg);
     break;
   }
+  case PF_K_SERVICE:
+    if (!back)
+      cb(r, &((struct pf_service *)r)->workspace, arg);
+    break;
+  case PF_K_DATABRICKS:
+    if (!back)
+      cb(r, &((struct pf_databricks *)r)->vnet, arg);
+    break;
+  case PF_K_VM: {
+    struct pf_vm *vm = (struct pf_vm *)r;
+    if (!back)
+      for (i = 0; i < vm->n_nics; i++)
+        cb(r, &vm->nics[i], arg);
+    break;
+  }
+  case PF_K_AKS_CLUSTER: {
+    struct pf_aks_cluster *k = (struct pf_aks_cluster *)r;
+    if (!back)
+      for (i = 0; i < k->n_subnets; i++)
+        cb(r, &k->subnets[i], arg);
+    break;
+  }
   case PF_K_ASG:
   case PF_K_ROLE_ASSIGNMENT:
   case PF_K_LOCK:

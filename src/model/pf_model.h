@@ -42,7 +42,11 @@
   X(PRIVATE_ENDPOINT, "private-endpoint", "Microsoft.Network/privateEndpoints") \
   X(ROLE_ASSIGNMENT, "role-assignment",                                   \
     "Microsoft.Authorization/roleAssignments")                            \
-  X(LOCK, "lock", "Microsoft.Authorization/locks")
+  X(LOCK, "lock", "Microsoft.Authorization/locks")                        \
+  X(SERVICE, "service", "Microsoft.MachineLearningServices/workspaces/services") \
+  X(DATABRICKS, "databricks", "Microsoft.Databricks/workspaces")          \
+  X(VM, "vm", "Microsoft.Compute/virtualMachines")                        \
+  X(AKS_CLUSTER, "aks-cluster", "Microsoft.ContainerService/managedClusters")
 
 enum pf_kind {
 #define PF_KIND_ENUM(e, name, type) PF_K_##e,
@@ -308,6 +312,8 @@ struct pf_workspace {
   const char *cmk_key_uri;
   size_t n_private_endpoint_connections;
   const char *managed_network;   /* isolation mode when given */
+  const char **spl_groups;       /* sharedPrivateLinkResources group ids */
+  size_t n_spl;
 };
 
 enum pf_compute_type {
@@ -378,6 +384,43 @@ struct pf_lock {
   const char *scope;             /* id prefix the lock applies to */
 };
 
+/* A deployed model (web service) of a workspace: ACI or AKS (seed 002,
+ * section K; seed 003, section I). */
+struct pf_service {
+  struct pf_res hdr;
+  struct pf_ref workspace;
+  const char *compute_type;      /* ACI, AKS, Custom */
+  enum pf_tri auth_enabled;      /* key authentication */
+  enum pf_tri token_auth_enabled;
+  enum pf_tri ssl_enabled;
+  const char *vnet_name, *subnet_name;   /* ACI vnetConfiguration */
+  int encryption_given;          /* encryptionProperties present */
+};
+
+struct pf_databricks {
+  struct pf_res hdr;
+  struct pf_ref vnet;            /* parameters.customVirtualNetworkId */
+  const char *public_subnet, *private_subnet;
+};
+
+struct pf_vm {
+  struct pf_res hdr;
+  const char *publisher, *offer, *image_sku;   /* imageReference */
+  const char *os_type;
+  struct pf_ref *nics;
+  size_t n_nics;
+};
+
+struct pf_aks_cluster {
+  struct pf_res hdr;
+  const char *kubernetes_version;
+  enum pf_tri private_cluster;   /* apiServerAccessProfile */
+  const char *service_cidr, *dns_service_ip, *docker_bridge_cidr;
+  const char *outbound_type;
+  struct pf_ref *subnets;        /* agentPoolProfiles[].vnetSubnetID */
+  size_t n_subnets;
+};
+
 /* ---- the whole configuration ---------------------------------------- */
 
 struct pf_input {
@@ -399,6 +442,7 @@ struct pf_config {
   const char **ignored_types;        /* distinct ignored types */
   size_t n_ignored_types, cap_ignored_types;
   size_t n_duplicates;
+  const char *client_ip;             /* check --client-ip (ST-3) */
   const char **warnings;             /* "file: path: what" (arena) */
   size_t n_warnings, cap_warnings;
   struct pf_idx *idx;                /* id index (private) */

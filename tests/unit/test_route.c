@@ -39,7 +39,7 @@
 #define NET "/subscriptions/00000000-0000-0000-0000-00000000000a/" \
             "resourceGroups/rg/providers/Microsoft.Network"
 
-/* ---- helpers ------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 static int have(const char *path)
 {
@@ -258,7 +258,7 @@ static const char *winner(struct pf_rtable *rt, const char *a)
   return r->name ? r->name : "?";
 }
 
-/* ---- system routes (2.1) ------------------------------------------------- */
+/* ---- system routes (2.1) ------------------------------------------------ */
 
 static void test_system_2023(void **state)
 {
@@ -387,7 +387,7 @@ static void test_nic_effective_route_table(void **state)
   pf_config_destroy(cfg);
 }
 
-/* ---- user routes and tie-breaks (2.4, 2.5) -------------------------------- */
+/* ---- user routes and tie-breaks (2.4, 2.5) ------------------------------ */
 
 /* The az CLI test's vnet 10.0.0.0/16 with route table: 0.0.0.0/0 ->
  * Internet and 10.0.0.0/24 -> VnetLocal. */
@@ -414,6 +414,52 @@ static void test_cli_route_table(void **state)
   assert_int_equal(at(rt, "10.0.1.77")->src, PF_RSRC_VNET);
   assert_int_equal(at(rt, "10.1.0.1")->hop, PF_RHOP_NONE);
   assert_int_equal(rt->n_findings, 0);
+  pf_rtable_destroy(rt);
+  pf_config_destroy(cfg);
+}
+
+/* The az CLI test's route table: 10.0.5.0/24 -> None, BGP propagation
+ * disabled.  The recording has no vnet; one whose subnet uses the table
+ * is made up around it. */
+static void test_cli_route_table_none(void **state)
+{
+  const char *path = REC "route_table_show_with_route.json";
+  static const char vnet[] =
+      "{\"id\": \"" NET "/virtualNetworks/v\", \"name\": \"v\","
+      " \"type\": \"Microsoft.Network/virtualNetworks\","
+      " \"addressSpace\": {\"addressPrefixes\": [\"10.0.0.0/16\"]},"
+      " \"subnets\": [{\"id\": \"" NET "/virtualNetworks/v/subnets/s\","
+      " \"name\": \"s\", \"addressPrefix\": \"10.0.0.0/24\","
+      " \"routeTable\": {\"id\": \"/subscriptions/00000000-0000-0000-"
+      "0000-000000000000/resourceGroups/cli_test_route_table000001/"
+      "providers/Microsoft.Network/routeTables/cli-test-route-table\"}}]}";
+  struct pf_config *cfg = NULL;
+  struct pf_rtable *rt;
+  struct pf_err err;
+  struct pf_eroute r;
+  struct pf_prefix p = pfx("10.0.5.0/25");
+  size_t idx = 0;
+  (void)state;
+  NEED(path);
+  pf_err_clear(&err);
+  assert_int_equal(pf_config_create(&cfg), PF_OK);
+  assert_int_equal(pf_load_buffer(cfg, "v.json", vnet, strlen(vnet), &err),
+                   PF_OK);
+  if (pf_load_paths(cfg, &path, 1, NULL, &err) != PF_OK)
+    fail_msg("%s", err.msg);
+  rt = build(cfg, "s", PF_ROUTE_PROFILE_2023, NULL);
+  assert_non_null(rt->table);
+  assert_true(rt->bgp_disabled);
+  assert_string_equal(at(rt, "10.0.5.9")->name, "my-route");
+  assert_int_equal(at(rt, "10.0.5.9")->hop, PF_RHOP_NONE);
+  assert_int_equal(at(rt, "10.0.6.9")->src, PF_RSRC_VNET);
+  /* a gateway route would not be propagated into this subnet (2.3) */
+  memset(&r, 0, sizeof(r));
+  r.src = PF_RSRC_BGP;
+  r.hop = PF_RHOP_VNET_GATEWAY;
+  assert_int_equal(pf_rtable_add(rt, &r, &p, 1, &idx), PF_OK);
+  assert_true(idx == PF_ROUTE_NONE);
+  assert_int_equal(findings(rt, PF_RF_BGP_DISABLED), 1);
   pf_rtable_destroy(rt);
   pf_config_destroy(cfg);
 }
@@ -671,7 +717,7 @@ static void test_too_many_tag_routes(void **state)
   pf_free(routes);
 }
 
-/* ---- IPv6, peering, service endpoints ------------------------------------- */
+/* ---- IPv6, peering, service endpoints ----------------------------------- */
 
 static void test_ipv6(void **state)
 {
@@ -794,7 +840,8 @@ static void test_example_training(void **state)
 static void test_missing_inputs(void **state)
 {
   const char *vnet_only[] = {EXAMPLE "/vnet.json"};
-  const char *subnet_only[] = {REC "subnet_with_service_endpoint_storage.json"};
+  const char *subnet_only[] = {
+      REC "subnet_with_service_endpoint_storage.json"};
   struct pf_config *cfg;
   struct pf_rtable *rt;
   (void)state;
@@ -857,7 +904,7 @@ static void test_table_by_back_reference(void **state)
   pf_free(docs[1]);
 }
 
-/* ---- Network Watcher next hop answers --------------------------------------- */
+/* ---- Network Watcher next hop answers ----------------------------------- */
 
 static cJSON *json_file(const char *path, char **buf)
 {
@@ -1026,7 +1073,7 @@ static void test_watcher_sdk_net(void **state)
   pf_config_destroy(cfg);
 }
 
-/* ---- partitions ------------------------------------------------------------- */
+/* ---- partitions --------------------------------------------------------- */
 
 static void check_partition(const struct pf_rtable *rt,
                             const struct pf_ipset *dst,
@@ -1091,7 +1138,7 @@ static void test_partition_example_tags(void **state)
   pf_config_destroy(cfg);
 }
 
-/* ---- randomized check against a brute-force evaluator ------------------------ */
+/* ---- randomized check against a brute-force evaluator ------------------- */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -1282,7 +1329,7 @@ static void test_random_vs_brute_force(void **state)
   }
 }
 
-/* ---- small things ----------------------------------------------------------- */
+/* ---- small things ------------------------------------------------------- */
 
 static void test_names(void **state)
 {
@@ -1342,6 +1389,7 @@ int main(void)
       cmocka_unit_test(test_reserved_vs_vnet),
       cmocka_unit_test(test_nic_effective_route_table),
       cmocka_unit_test(test_cli_route_table),
+      cmocka_unit_test(test_cli_route_table_none),
       cmocka_unit_test(test_tiebreak_sources),
       cmocka_unit_test(test_tiebreak_bgp_exception),
       cmocka_unit_test(test_bgp_disabled),
