@@ -324,7 +324,7 @@ static void text_context(struct pf_ctx *ctx, const struct pf_rtable *rt,
     fprintf(o, "  route table:      %s (not supplied)\n",
             last_segment(rt->table_id));
   else
-    fprintf(o, "  route table:      %s, %zu route%s, BGP route propagation "
+    fprintf(o, "  route table:      %s, %zu route%s, BGP propagation "
             "%s\n",
             rt->table->hdr.name, rt->table->n_routes,
             rt->table->n_routes == 1 ? "" : "s",

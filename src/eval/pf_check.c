@@ -16,6 +16,7 @@
 #include "../core/pf_mem.h"
 #include "../core/pf_strbuf.h"
 #include "pf_path.h"
+#include "pf_route.h"
 
 enum tv { TV_FALSE = 0, TV_TRUE, TV_UNKNOWN };
 
@@ -32,6 +33,8 @@ struct flow_facts {
   char nsg[256], nsg_rg[256], priority[16], blocking_rule[128];
   char blocking_priority[16], tag[128], ports[256], protocol[16];
   char direction[16], source[128], destination[128], access[8];
+  /* route conditions */
+  char r_tag[128], r_table[256], r_table_rg[256], r_name[256], r_hop[64];
 };
 
 struct ev {
@@ -635,6 +638,144 @@ done:
   return t;
 }
 
+/* ---- routes ------------------------------------------------------------------ */
+
+/* Every address of the destination must leave via the required next hop
+ * (UDR-1, UDR-2: forced tunnelling needs Internet routes for the
+ * management prefixes; longest prefix wins, AZURE-SEMANTICS.md 2.4). */
+static enum tv route(struct ev *e, const struct pf_cond *c)
+{
+  const struct pf_subnet *s = (const struct pf_subnet *)e->b->v[PF_VAR_SUBNET];
+  const struct pf_vnet *vnet = (const struct pf_vnet *)e->b->v[PF_VAR_VNET];
+  const struct pf_scope *scope;
+  struct pf_rtable *rt = NULL;
+  struct pf_route_opts ro;
+  struct pf_route_parts parts;
+  struct pf_ipset dst;
+  struct pf_err err;
+  char name[160];
+  enum tv t = TV_TRUE;
+  size_t i, good = 0;
+
+  pf_ipset_init(&dst);
+  pf_route_parts_init(&parts);
+  name[0] = '\0';
+  if (!s) {
+    note_unknown(e, "the compute's subnet was not supplied (load the "
+                    "virtual network)");
+    t = TV_UNKNOWN;
+    goto record;
+  }
+  scope = pf_planner_scope(e->planner, vnet, &e->st);
+  if (!scope)
+    goto done;
+  if ((t = end_set(e, &c->to, scope, &dst, name, sizeof(name))) != TV_TRUE)
+    goto record;
+  /* a subnet without addresses of a family sends no traffic of it */
+  {
+    int has[PF_AF_COUNT] = {0, 0};
+    unsigned af;
+    for (i = 0; i < s->n_prefixes; i++)
+      has[s->prefixes[i].af] = 1;
+    for (af = 0; af < PF_AF_COUNT; af++)
+      if (!has[af])
+        pf_rangeset_clear(&dst.fam[af]);
+  }
+  memset(&ro, 0, sizeof(ro));
+  ro.profile = PF_ROUTE_PROFILE_2023;
+  ro.tags = e->tags;
+  pf_err_clear(&err);
+  if ((e->st = pf_rtable_build(e->cfg, s, &ro, &rt, &err)) != PF_OK ||
+      (e->st = pf_rtable_partition(rt, &dst, &parts)) != PF_OK)
+    goto done;
+  for (i = 0; i < parts.n; i++) {
+    const struct pf_eroute *r =
+        parts.p[i].route == PF_ROUTE_NONE ? NULL : &rt->routes[parts.p[i].route];
+    if (r && (int)r->hop == (int)c->next_hop)
+      good++;
+    else
+      t = TV_FALSE;
+  }
+  if (t == TV_FALSE && !parts.complete) {
+    t = TV_UNKNOWN;
+    note_unknown(e, "some routes of the subnet could not be determined "
+                    "(see preflight routes)");
+  }
+record:
+  pf_strbuf_addf(&e->text, "routes of %s for %s: %s\n",
+                 s ? s->hdr.name : "?", name,
+                 t == TV_TRUE ? "every prefix leaves via the required next hop"
+                 : t == TV_FALSE ? "some prefixes leave elsewhere"
+                                 : "unknown");
+  json_item_begin(e);
+  json_kv(e, "kind", "route", 1);
+  json_kv(e, "subnet", s ? s->hdr.name : NULL, 0);
+  json_kv(e, "destination", name, 0);
+  json_kv(e, "required_next_hop", pf_nexthop_name(c->next_hop), 0);
+  json_kv(e, "result", tv_name(t), 0);
+  pf_strbuf_adds(&e->json, ",\"parts\":[");
+  {
+    size_t k = 0;
+    for (i = 0; rt && i < parts.n; i++) {
+      const struct pf_eroute *r = parts.p[i].route == PF_ROUTE_NONE
+                                      ? NULL
+                                      : &rt->routes[parts.p[i].route];
+      unsigned af;
+      if (r && (int)r->hop == (int)c->next_hop)
+        continue;
+      if (k++)
+        pf_strbuf_addc(&e->json, ',');
+      pf_strbuf_adds(&e->json, "{\"prefixes\":[");
+      pf_strbuf_adds(&e->text, "  ");
+      {
+        size_t before = 0;
+        for (af = 0; af < PF_AF_COUNT; af++) {
+          if (!pf_rangeset_empty(&parts.p[i].set.fam[af]) && before)
+            pf_strbuf_addc(&e->json, ',');
+          if (!pf_rangeset_empty(&parts.p[i].set.fam[af])) {
+            list_set(&e->text, &e->json, (enum pf_af)af,
+                     &parts.p[i].set.fam[af]);
+            before = 1;
+          }
+        }
+      }
+      pf_strbuf_adds(&e->json, "],\"next_hop\":");
+      json_str(&e->json, r ? pf_route_hop_name(r->hop) : "none");
+      pf_strbuf_adds(&e->json, ",\"route\":");
+      json_str(&e->json, r && r->name ? r->name
+                         : r ? pf_route_src_name(r->src) : "none");
+      pf_strbuf_adds(&e->json, "}");
+      pf_strbuf_addf(&e->text, " -> %s (%s%s%s)\n",
+                     r ? pf_route_hop_name(r->hop) : "no route",
+                     r && r->table ? r->table : "",
+                     r && r->table ? " " : "",
+                     r && r->name ? r->name
+                     : r          ? pf_route_src_name(r->src)
+                                  : "");
+      if (r && !e->ff.r_name[0]) {
+        snprintf(e->ff.r_name, sizeof(e->ff.r_name), "%s",
+                 r->name ? r->name : pf_route_src_name(r->src));
+        snprintf(e->ff.r_hop, sizeof(e->ff.r_hop), "%s",
+                 pf_route_hop_name(r->hop));
+      }
+    }
+  }
+  pf_strbuf_addf(&e->json, "],\"parts_as_required\":%zu}", good);
+  snprintf(e->ff.r_tag, sizeof(e->ff.r_tag), "%s", name);
+  if (rt && rt->table) {
+    snprintf(e->ff.r_table, sizeof(e->ff.r_table), "%s",
+             rt->table->hdr.name);
+    snprintf(e->ff.r_table_rg, sizeof(e->ff.r_table_rg), "%s",
+             rt->table->hdr.resource_group ? rt->table->hdr.resource_group
+                                           : "");
+  }
+done:
+  pf_route_parts_release(&parts);
+  pf_rtable_destroy(rt);
+  pf_ipset_release(&dst);
+  return t;
+}
+
 /* ---- the tree ---------------------------------------------------------------- */
 
 static enum tv eval(struct ev *e, const struct pf_cond *c)
@@ -670,8 +811,7 @@ static enum tv eval(struct ev *e, const struct pf_cond *c)
   case PF_COP_FLOW:
     return flow(e, c);
   case PF_COP_ROUTE:
-    note_unknown(e, "route requirements need the route evaluator");
-    return TV_UNKNOWN;
+    return route(e, c);
   case PF_COP_INFO:
     return TV_TRUE;
   case PF_COP_NEEDS:
@@ -700,6 +840,11 @@ static const char *fact(const struct ev *e, const char *name)
   if (!strcmp(name, "flow.source")) return f->source;
   if (!strcmp(name, "flow.destination")) return f->destination;
   if (!strcmp(name, "flow.access")) return f->access;
+  if (!strcmp(name, "route.tag")) return f->r_tag;
+  if (!strcmp(name, "route.table")) return f->r_table;
+  if (!strcmp(name, "route.table_resource_group")) return f->r_table_rg;
+  if (!strcmp(name, "route.name")) return f->r_name;
+  if (!strcmp(name, "route.next_hop")) return f->r_hop;
   return NULL;
 }
 

@@ -2268,6 +2268,9 @@ static void test_differential(void **state)
     cur_cfg = cfgs;
     gen_cfg(&g);
     world_build(&w, &g);
+    if (cfgs == env_num("PF_DIFF_DUMP", ~0ul))
+      printf("--- configuration %lu ---\n%s--- tags ---\n%s", cfgs, w.json.p,
+             w.tjson.p ? w.tjson.p : "(none)\n");
     build_cands(&g, &w.bf, c);
     for (i = 0; i < per_cfg; i++) {
       struct bflow f;
