@@ -1125,10 +1125,15 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
     rc = pf_cli_error(ctx, "out of memory");
     goto done;
   }
-  if (flow)
+  if (flow) {
     rc = cmd_flow(&ex, flow);
-  else if (flows)
+  } else if (flows) {
+    if (pf_planner_index_flows(ex.planner) != PF_OK) {
+      rc = pf_cli_error(ctx, "out of memory");
+      goto done;
+    }
     rc = cmd_flows(&ex, flows);
+  }
   else
     rc = cmd_set(&ex, dir, from, to, proto, &sset, &dset, ports, sports);
 done:

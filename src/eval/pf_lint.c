@@ -176,7 +176,7 @@ static enum pf_access opposite(enum pf_access a)
   return a == PF_ACCESS_ALLOW ? PF_ACCESS_DENY : PF_ACCESS_ALLOW;
 }
 
-/* ---- findings ------------------------------------------------------------ */
+/* ---- findings ----------------------------------------------------------- */
 
 struct lint {
   const struct pf_scope *scope;
@@ -236,7 +236,7 @@ static pf_status add_finding(struct lint *L, enum pf_lint_kind kind,
   return PF_OK;
 }
 
-/* ---- boxes and slices ------------------------------------------------------ */
+/* ---- boxes and slices --------------------------------------------------- */
 
 static int boxes_empty(const struct pf_box *b)
 {
@@ -397,7 +397,7 @@ static pf_status rlist_minus(struct rlist *out, const struct rlist *all,
   return st;
 }
 
-/* ---- per rule ------------------------------------------------------------------ */
+/* ---- per rule ----------------------------------------------------------- */
 
 /* A rule that matches no flow at all: a side resolved to no address, or
  * the two sides share no address family. */
@@ -573,7 +573,7 @@ done:
   return st;
 }
 
-/* ---- exposed management ports ------------------------------------------------- */
+/* ---- exposed management ports ------------------------------------------- */
 
 /* Every Internet address of the family is a source of the rule for sure:
  * "*", "Internet", 0.0.0.0/0 or a union that large. */
@@ -874,7 +874,7 @@ done:
   return st;
 }
 
-/* ---- scope of an NSG ----------------------------------------------------------- */
+/* ---- scope of an NSG ---------------------------------------------------- */
 
 struct attach {
   const struct pf_vnet *vnet;     /* the first one found */
@@ -981,7 +981,7 @@ static pf_status scope_note(const struct attach *a, char **note)
   return *note ? PF_OK : PF_ENOMEM;
 }
 
-/* ---- driver -------------------------------------------------------------------- */
+/* ---- driver ------------------------------------------------------------- */
 
 static int cmp_finding(const void *pa, const void *pb)
 {

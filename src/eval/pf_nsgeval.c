@@ -24,6 +24,8 @@ const char *pf_level_name(enum pf_level l)
 
 /* ---- compilation ------------------------------------------------------- */
 
+enum { BORROW_SRC = 1, BORROW_DST = 2, BORROW_SPORT = 4, BORROW_DPORT = 8 };
+
 /* Resolve one side of a rule into sure / possible address sets. */
 static pf_status resolve_side(const struct pf_scope *scope,
                               const struct pf_addrspec *a, size_t n,
@@ -46,7 +48,7 @@ static pf_status resolve_side(const struct pf_scope *scope,
     }
   }
   if (all_known)
-    return pf_ipset_copy(max, min);
+    return PF_OK;   /* max is min: nothing to keep twice */
   *exact = 0;
   /* an unknown item may stand for any address */
   return pf_ipset_add_all(max);
@@ -93,12 +95,49 @@ static pf_status compile_rule(struct pf_crule *cr, const struct pf_nsg_rule *r,
     st = resolve_side(scope, r->dst, r->n_dst, &dmin, &dmax, &cr->exact,
                       &cr->why);
   for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++) {
+    /* exact rules borrow what is stable instead of copying it: the ports
+     * (owned by the model) and a side that is one tag or "*" (owned by
+     * the tag file or the scope); only the dims of min are borrowed */
+    if (cr->exact) {
+      const struct pf_ipset *fs = r->n_src == 1
+                                      ? pf_scope_fixed(scope, &r->src[0])
+                                      : NULL;
+      const struct pf_ipset *fd = r->n_dst == 1
+                                      ? pf_scope_fixed(scope, &r->dst[0])
+                                      : NULL;
+      struct pf_box *b = &cr->min[af];
+      b->af = (enum pf_af)af;
+      b->proto = proto;
+      b->sport = r->src_ports;
+      b->dport = r->dst_ports;
+      cr->borrowed[af] = BORROW_SPORT | BORROW_DPORT;
+      if (fs) {
+        b->src = fs->fam[af];
+        cr->borrowed[af] |= BORROW_SRC;
+      } else if ((st = pf_rangeset_copy(&b->src, &smin.fam[af])) != PF_OK) {
+        break;
+      }
+      if (fd) {
+        b->dst = fd->fam[af];
+        cr->borrowed[af] |= BORROW_DST;
+      } else if ((st = pf_rangeset_copy(&b->dst, &dmin.fam[af])) != PF_OK) {
+        break;
+      }
+      continue;
+    }
     st = fill_box(&cr->min[af], (enum pf_af)af, proto, &smin, &r->src_ports,
                   &dmin, &r->dst_ports);
-    if (st == PF_OK)
-      st = fill_box(&cr->max[af], (enum pf_af)af, proto, &smax,
-                    &r->src_ports, &dmax, &r->dst_ports);
+    if (st == PF_OK && !cr->exact) {
+      /* a known side's max is its min */
+      st = fill_box(&cr->max[af], (enum pf_af)af, proto,
+                    pf_ipset_empty(&smax) ? &smin : &smax, &r->src_ports,
+                    pf_ipset_empty(&dmax) ? &dmin : &dmax, &r->dst_ports);
+    }
   }
+  /* exact rules share min's sets instead of holding a second copy */
+  if (st == PF_OK && cr->exact)
+    for (af = 0; af < PF_AF_COUNT; af++)
+      cr->max[af] = cr->min[af];
   pf_ipset_release(&smin);
   pf_ipset_release(&smax);
   pf_ipset_release(&dmin);
@@ -110,8 +149,17 @@ static void release_rule(struct pf_crule *cr)
 {
   unsigned af;
   for (af = 0; af < PF_AF_COUNT; af++) {
-    pf_box_release(&cr->min[af]);
-    pf_box_release(&cr->max[af]);
+    struct pf_box *b = &cr->min[af];
+    if (!cr->exact)
+      pf_box_release(&cr->max[af]);
+    if (!(cr->borrowed[af] & BORROW_SRC))
+      pf_rangeset_release(&b->src);
+    if (!(cr->borrowed[af] & BORROW_DST))
+      pf_rangeset_release(&b->dst);
+    if (!(cr->borrowed[af] & BORROW_SPORT))
+      pf_rangeset_release(&b->sport);
+    if (!(cr->borrowed[af] & BORROW_DPORT))
+      pf_rangeset_release(&b->dport);
   }
 }
 
@@ -148,14 +196,14 @@ static pf_status build_dim(struct pf_dimidx *di, const struct pf_crule *rules,
   size_t cnt = 1, i, j, k;
   pf_u128 *b;
   for (i = 0; i < n; i++)
-    cnt += 2 * box_dim(&rules[i].max[af], d)->n;
+    cnt += 2 * box_dim(pf_crule_max(&rules[i], af), d)->n;
   b = pf_calloc(cnt, sizeof(*b));
   if (!b)
     return PF_ENOMEM;
   k = 0;
   b[k++] = 0;
   for (i = 0; i < n; i++) {
-    const struct pf_rangeset *rs = box_dim(&rules[i].max[af], d);
+    const struct pf_rangeset *rs = box_dim(pf_crule_max(&rules[i], af), d);
     for (j = 0; j < rs->n; j++) {
       b[k++] = rs->r[j].lo;
       if (rs->r[j].hi != (pf_u128)-1)
@@ -172,7 +220,7 @@ static pf_status build_dim(struct pf_dimidx *di, const struct pf_crule *rules,
   if (!di->bits)
     return PF_ENOMEM;
   for (i = 0; i < n; i++) {
-    const struct pf_rangeset *rs = box_dim(&rules[i].max[af], d);
+    const struct pf_rangeset *rs = box_dim(pf_crule_max(&rules[i], af), d);
     for (j = 0; j < rs->n; j++) {
       size_t a = dim_find(di, rs->r[j].lo), z = dim_find(di, rs->r[j].hi);
       for (; a <= z; a++)
@@ -207,7 +255,7 @@ static pf_status build_idx(struct pf_flowidx *x, const struct pf_crule *rules,
   for (i = 0; i < n; i++) {
     unsigned bit;
     for (bit = 0; bit < 6; bit++)
-      if (rules[i].max[af].proto & (1u << bit))
+      if (pf_crule_max(&rules[i], af)->proto & (1u << bit))
         x->proto[bit * x->words + i / 64] |= (uint64_t)1 << (i % 64);
   }
   for (d = 0; d < 4 && st == PF_OK; d++)
@@ -262,13 +310,23 @@ pf_status pf_nsgc_compile(struct pf_nsgc *c, const struct pf_nsg *nsg,
     st = compile_rule(&c->rules[d][c->n[d]], r, scope);
     c->n[d]++;
   }
+  if (st != PF_OK)
+    pf_nsgc_release(c);
+  return st;
+}
+
+pf_status pf_nsgc_index(struct pf_nsgc *c)
+{
+  pf_status st = PF_OK;
+  size_t d;
+  if (c->indexed)
+    return PF_OK;
   for (d = 0; d < 2 && st == PF_OK; d++) {
     unsigned af;
     for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++)
       st = build_idx(&c->idx[d][af], c->rules[d], c->n[d], af);
   }
-  if (st != PF_OK)
-    pf_nsgc_release(c);
+  c->indexed = st == PF_OK;
   return st;
 }
 
@@ -361,7 +419,7 @@ static pf_status eval_stage(const struct pf_stage *sg, const struct pf_part *in,
     size_t d = sg->dir == PF_DIR_OUTBOUND;
     for (r = 0; r < c->n[d] && cur.n; r++) {
       const struct pf_crule *cr = &c->rules[d][r];
-      const struct pf_box *bmax = &cr->max[af], *bmin = &cr->min[af];
+      const struct pf_box *bmax = pf_crule_max(cr, af), *bmin = &cr->min[af];
       step.rule = cr->rule;
       for (i = 0; i < cur.n && st == PF_OK; i++) {
         const struct pf_box *b = &cur.b[i];
@@ -520,9 +578,15 @@ void pf_eval_flow(const struct pf_stage *stages, size_t n_stages,
     {
       size_t d = sg->dir == PF_DIR_OUTBOUND;
       const struct pf_nsgc *c = sg->nsgc;
-      long first = idx_first(&c->idx[d][f->af], f);
-      for (r = first < 0 ? c->n[d] : (size_t)first; r < c->n[d]; r++) {
+      size_t start = 0;
+      if (c->indexed) {
+        long first = idx_first(&c->idx[d][f->af], f);
+        start = first < 0 ? c->n[d] : (size_t)first;
+      }
+      for (r = start; r < c->n[d]; r++) {
         const struct pf_crule *cr = &c->rules[d][r];
+        if (!c->indexed && !in_box(pf_crule_max(cr, f->af), f))
+          continue;
         step->rule = cr->rule;
         if (cr->exact || in_box(&cr->min[f->af], f)) {
           step->v = cr->rule->access == PF_ACCESS_ALLOW ? PF_V_ALLOW

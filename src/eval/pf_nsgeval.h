@@ -25,10 +25,20 @@ const char *pf_verdict_name(enum pf_verdict v);   /* "allow" ... */
 struct pf_crule {
   const struct pf_nsg_rule *rule;
   struct pf_box min[PF_AF_COUNT];   /* flows the rule matches for sure */
-  struct pf_box max[PF_AF_COUNT];   /* flows it may match */
+  struct pf_box max[PF_AF_COUNT];   /* flows it may match; when exact, a
+                                     * shallow alias of min (not owned) */
   int exact;                        /* min == max */
   const char *why;                  /* why not exact */
+  unsigned char borrowed[PF_AF_COUNT];   /* min's dims borrowed from the
+                                          * model, scope or tag file */
 };
+
+/** The flows rule \p cr may match in family \p af. */
+static inline const struct pf_box *pf_crule_max(const struct pf_crule *cr,
+                                                unsigned af)
+{
+  return cr->exact ? &cr->min[af] : &cr->max[af];
+}
 
 /* Bit-vector index for single flows (Lakshman and Stiliadis): per
  * dimension, the elementary intervals cut by every rule's range bounds,
@@ -51,6 +61,7 @@ struct pf_nsgc {
   const struct pf_nsg *nsg;
   struct pf_crule *rules[2];        /* per enum pf_dir, priority order */
   size_t n[2];
+  int indexed;                      /* idx built (pf_nsgc_index) */
   struct pf_flowidx idx[2][PF_AF_COUNT];   /* [dir][af] */
 };
 
@@ -58,6 +69,13 @@ struct pf_nsgc {
 pf_status pf_nsgc_compile(struct pf_nsgc *c, const struct pf_nsg *nsg,
                           const struct pf_scope *scope);
 void pf_nsgc_release(struct pf_nsgc *c);
+/**
+ * Build the single-flow index (bit vectors per dimension).  Worth it when
+ * many flows are evaluated (explain --flows); set questions never use it.
+ * pf_eval_flow falls back to a linear scan without it.  \return PF_OK or
+ * PF_ENOMEM.
+ */
+pf_status pf_nsgc_index(struct pf_nsgc *c);
 
 /* ---- evaluation paths --------------------------------------------------- */
 

@@ -26,7 +26,18 @@ struct pf_planner {
   size_t n_scopes, cap_scopes;
   struct nsgc_entry **nsgcs;
   size_t n_nsgcs, cap_nsgcs;
+  int index_flows;
 };
+
+pf_status pf_planner_index_flows(struct pf_planner *p)
+{
+  size_t i;
+  p->index_flows = 1;
+  for (i = 0; i < p->n_nsgcs; i++)
+    if (pf_nsgc_index(&p->nsgcs[i]->c) != PF_OK)
+      return PF_ENOMEM;
+  return PF_OK;
+}
 
 pf_status pf_planner_create(struct pf_planner **out,
                             const struct pf_config *cfg,
@@ -151,6 +162,8 @@ static const struct pf_nsgc *compiled(struct pf_planner *p,
     return NULL;
   }
   *st = pf_nsgc_compile(&e->c, nsg, scope);
+  if (*st == PF_OK && p->index_flows && (*st = pf_nsgc_index(&e->c)) != PF_OK)
+    pf_nsgc_release(&e->c);
   if (*st != PF_OK) {
     pf_free(e);
     return NULL;

@@ -21,6 +21,9 @@ pf_status pf_planner_create(struct pf_planner **out,
                             const struct pf_config *cfg,
                             const struct pf_tagdb *tags);
 void pf_planner_destroy(struct pf_planner *p);
+/** Index every NSG compiled from now on for fast single flows (and those
+ * compiled already).  \return PF_OK or PF_ENOMEM. */
+pf_status pf_planner_index_flows(struct pf_planner *p);
 
 /** The loaded subnet with the longest prefix containing \p a, or NULL. */
 const struct pf_subnet *pf_planner_subnet_of(const struct pf_planner *p,

@@ -148,7 +148,10 @@ pf_status pf_scope_init(struct pf_scope *s, const struct pf_config *cfg,
   pf_ipset_init(&s->vnet_set);
   pf_ipset_init(&s->internet);
   pf_ipset_init(&s->lb);
+  pf_ipset_init(&s->all);
   pf_ipset_init(&all);
+  if ((st = pf_ipset_add_all(&s->all)) != PF_OK)
+    goto fail;
   /* AzureLoadBalancer: 168.63.129.16/32 (1.9) and the IPv6 host address
    * shown in the same recorded tag map */
   if ((st = add_text(&s->lb, "168.63.129.16/32")) != PF_OK ||
@@ -181,6 +184,30 @@ void pf_scope_release(struct pf_scope *s)
   pf_ipset_release(&s->vnet_set);
   pf_ipset_release(&s->internet);
   pf_ipset_release(&s->lb);
+  pf_ipset_release(&s->all);
+}
+
+const struct pf_ipset *pf_scope_fixed(const struct pf_scope *s,
+                                      const struct pf_addrspec *a)
+{
+  const char *computed;
+  const struct pf_tag *tag = NULL;
+  if (a->kind == PF_ADDR_ANY)
+    return &s->all;
+  if (a->kind != PF_ADDR_TAG)
+    return NULL;
+  computed = pf_tag_computed_name(a->text, strlen(a->text));
+  if (computed) {
+    if (!strcmp(computed, "AzureLoadBalancer"))
+      return &s->lb;
+    if (!s->vnet)
+      return NULL;
+    return !strcmp(computed, "VirtualNetwork") ? &s->vnet_set : &s->internet;
+  }
+  if (s->tags &&
+      pf_tagdb_find(s->tags, a->text, strlen(a->text), &tag) == PF_TAG_FILE)
+    return &tag->set;
+  return NULL;
 }
 
 static int asg_members(const struct pf_scope *s, const struct pf_addrspec *a,

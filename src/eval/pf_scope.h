@@ -21,6 +21,7 @@ struct pf_scope {
   struct pf_ipset vnet_set;      /* VirtualNetwork */
   struct pf_ipset internet;      /* Internet */
   struct pf_ipset lb;            /* AzureLoadBalancer */
+  struct pf_ipset all;           /* "*": every address of both families */
 };
 
 /**
@@ -43,6 +44,15 @@ void pf_scope_release(struct pf_scope *s);
  */
 int pf_scope_addr(const struct pf_scope *s, const struct pf_addrspec *a,
                   struct pf_ipset *out, const char **why, pf_status *st);
+
+/**
+ * The set an address item stands for when it is a stable set owned by the
+ * scope or the tag file ("*", a service tag, a computed tag), so compiled
+ * rules can borrow it instead of copying.  \return NULL otherwise
+ * (prefixes, ASGs, anything unknown).
+ */
+const struct pf_ipset *pf_scope_fixed(const struct pf_scope *s,
+                                      const struct pf_addrspec *a);
 
 /**
  * The ipset of a name as used on the command line: a service tag

@@ -58,10 +58,19 @@ void pf_lj_push_key(struct pf_lj *lj, const char *key)
 
 void pf_lj_push_idx(struct pf_lj *lj, size_t i)
 {
+  char buf[24];
+  size_t n = sizeof(buf);
   if (lj->depth < PF_LJ_MAX_DEPTH)
     lj->mark[lj->depth] = lj->path.len;
   lj->depth++;
-  pf_strbuf_addf(&lj->path, "[%zu]", i);
+  /* hot in large lists: format the index by hand, not with printf */
+  buf[--n] = ']';
+  do {
+    buf[--n] = (char)('0' + i % 10);
+    i /= 10;
+  } while (i);
+  buf[--n] = '[';
+  pf_strbuf_addn(&lj->path, buf + n, sizeof(buf) - n);
 }
 
 void pf_lj_pop(struct pf_lj *lj)

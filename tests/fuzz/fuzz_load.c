@@ -147,6 +147,8 @@ static void walk_res(const struct pf_config *cfg, const struct pf_res *r,
     touch(w->cmk_key_vault);
     touch(w->cmk_key_uri);
     touch(w->managed_network);
+    for (i = 0; i < w->n_spl; i++)
+      touch(w->spl_groups[i]);
     break;
   }
   case PF_K_DATASTORE: {
@@ -294,6 +296,40 @@ static void walk_res(const struct pf_config *cfg, const struct pf_res *r,
     const struct pf_lock *l = (const void *)r;
     touch(l->level);
     touch(l->scope);
+    break;
+  }
+  case PF_K_SERVICE: {
+    const struct pf_service *v = (const void *)r;
+    touch_ref(&v->workspace);
+    touch(v->compute_type);
+    touch(v->vnet_name);
+    touch(v->subnet_name);
+    break;
+  }
+  case PF_K_DATABRICKS: {
+    const struct pf_databricks *b = (const void *)r;
+    touch_ref(&b->vnet);
+    touch(b->public_subnet);
+    touch(b->private_subnet);
+    break;
+  }
+  case PF_K_VM: {
+    const struct pf_vm *v = (const void *)r;
+    touch(v->publisher);
+    touch(v->offer);
+    touch(v->image_sku);
+    touch(v->os_type);
+    touch_refs(v->nics, v->n_nics);
+    break;
+  }
+  case PF_K_AKS_CLUSTER: {
+    const struct pf_aks_cluster *a = (const void *)r;
+    touch(a->kubernetes_version);
+    touch(a->service_cidr);
+    touch(a->dns_service_ip);
+    touch(a->docker_bridge_cidr);
+    touch(a->outbound_type);
+    touch_refs(a->subnets, a->n_subnets);
     break;
   }
   case PF_K_ASG:

@@ -223,7 +223,7 @@ static void covered(const struct pf_lint_finding *f, const char *a,
 #define LINT(e, vnet, tags, rules) \
   lint((e), (vnet), (tags), (rules), sizeof(rules) / sizeof((rules)[0]))
 
-/* ---- shadowed ------------------------------------------------------------ */
+/* ---- shadowed ----------------------------------------------------------- */
 
 static void test_shadowed_same_access(void **state)
 {
@@ -305,7 +305,7 @@ static void test_shadowed_partly_opposite(void **state)
   env_free(&e);
 }
 
-/* ---- empty ------------------------------------------------------------------ */
+/* ---- empty -------------------------------------------------------------- */
 
 static void test_empty(void **state)
 {
@@ -348,7 +348,7 @@ static void test_empty(void **state)
   env_free(&e);
 }
 
-/* ---- redundant ---------------------------------------------------------------- */
+/* ---- redundant ---------------------------------------------------------- */
 
 static void test_redundant(void **state)
 {
@@ -427,7 +427,7 @@ static void test_example(void **state)
   pf_config_destroy(cfg);
 }
 
-/* ---- exposed ---------------------------------------------------------------------- */
+/* ---- exposed ------------------------------------------------------------ */
 
 static void test_exposed(void **state)
 {
@@ -482,7 +482,7 @@ static void test_not_exposed_behind_deny(void **state)
   env_free(&e);
 }
 
-/* ---- unknown -------------------------------------------------------------------------- */
+/* ---- unknown ------------------------------------------------------------ */
 
 static void test_unknown_never_shadows(void **state)
 {
@@ -608,7 +608,7 @@ static void test_unknown_asg(void **state)
   env_free(&e);
 }
 
-/* ---- IPv6 and plural fields ---------------------------------------------------------- */
+/* ---- IPv6 and plural fields --------------------------------------------- */
 
 static void test_ipv6(void **state)
 {

@@ -1561,6 +1561,8 @@ static void walk_strings(const struct pf_config *cfg, str_fn fn, void *arg)
         fn(w->cmk_key_vault, arg);
         fn(w->cmk_key_uri, arg);
         fn(w->managed_network, arg);
+        for (j = 0; j < w->n_spl; j++)
+          fn(w->spl_groups[j], arg);
         break;
       }
       case PF_K_DATASTORE: {
@@ -1698,6 +1700,40 @@ static void walk_strings(const struct pf_config *cfg, str_fn fn, void *arg)
         const struct pf_lock *l = (const void *)r;
         fn(l->level, arg);
         fn(l->scope, arg);
+        break;
+      }
+      case PF_K_SERVICE: {
+        const struct pf_service *v = (const void *)r;
+        s_ref(&v->workspace, fn, arg);
+        fn(v->compute_type, arg);
+        fn(v->vnet_name, arg);
+        fn(v->subnet_name, arg);
+        break;
+      }
+      case PF_K_DATABRICKS: {
+        const struct pf_databricks *b = (const void *)r;
+        s_ref(&b->vnet, fn, arg);
+        fn(b->public_subnet, arg);
+        fn(b->private_subnet, arg);
+        break;
+      }
+      case PF_K_VM: {
+        const struct pf_vm *v = (const void *)r;
+        fn(v->publisher, arg);
+        fn(v->offer, arg);
+        fn(v->image_sku, arg);
+        fn(v->os_type, arg);
+        s_refs(v->nics, v->n_nics, fn, arg);
+        break;
+      }
+      case PF_K_AKS_CLUSTER: {
+        const struct pf_aks_cluster *a = (const void *)r;
+        fn(a->kubernetes_version, arg);
+        fn(a->service_cidr, arg);
+        fn(a->dns_service_ip, arg);
+        fn(a->docker_bridge_cidr, arg);
+        fn(a->outbound_type, arg);
+        s_refs(a->subnets, a->n_subnets, fn, arg);
         break;
       }
       case PF_K_ASG:

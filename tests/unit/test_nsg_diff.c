@@ -318,7 +318,7 @@ static const char *const proto_name[PR_N] = {"Tcp", "Udp", "Icmp", "Esp",
 
 #define BMAX_ITEMS 12
 #define BMAX_PORTS 8
-#define BMAX_RULES 64
+#define BMAX_RULES 160
 
 struct bitem {
   int kind;
@@ -959,7 +959,7 @@ static void brute(const struct bcfg *c, const struct bflow *f,
 #define NET RG "/providers/Microsoft.Network"
 #define VNET_ID NET "/virtualNetworks/vnet-diff"
 #define RT_ID NET "/routeTables/rt-diff"
-#define MAXR 40
+#define MAXR 140   /* 1-40 mostly; now and then more than 64 */
 
 static const char *const asg_names[] = {"asg-web", "asg-db", "asg-none"};
 
@@ -1209,7 +1209,7 @@ static int prio_used(const struct g_nsg *n, int outbound, int prio)
 
 static void gen_nsg(const struct g_cfg *g, struct g_nsg *n)
 {
-  int i, count = 1 + (int)rn(MAXR);
+  int i, count = chance(4) ? 65 + (int)rn(MAXR - 64) : 1 + (int)rn(40);
   memset(n, 0, sizeof(*n));
   n->arm = chance(50);
   n->explicit_defaults = chance(50);
@@ -1609,7 +1609,7 @@ struct world {
   struct pf_config *cfg;
   struct pf_tagdb *db;
   struct pf_planner *pl;
-  struct bcfg bf;
+  struct bcfg *bf;
 };
 
 static void world_build(struct world *w, const struct g_cfg *g)
@@ -1633,7 +1633,9 @@ static void world_build(struct world *w, const struct g_cfg *g)
     fail();
   }
   assert_int_equal(pf_planner_create(&w->pl, w->cfg, w->db), PF_OK);
-  bcfg_read(&w->bf, w->json.p, g->have_tags ? w->tjson.p : NULL);
+  w->bf = malloc(sizeof(*w->bf));
+  assert_non_null(w->bf);
+  bcfg_read(w->bf, w->json.p, g->have_tags ? w->tjson.p : NULL);
 }
 
 static void world_free(struct world *w)
@@ -1641,7 +1643,8 @@ static void world_free(struct world *w)
   pf_planner_destroy(w->pl);
   pf_tagdb_destroy(w->db);
   pf_config_destroy(w->cfg);
-  bcfg_free(&w->bf);
+  bcfg_free(w->bf);
+  free(w->bf);
   sb_free(&w->json);
   sb_free(&w->tjson);
 }
@@ -1766,7 +1769,7 @@ static int flow_disagrees(const struct g_cfg *g, const struct bflow *f)
   int bad;
   world_build(&w, g);
   engine_flow(&w, f, stages, &r);
-  brute(&w.bf, f, &b);
+  brute(w.bf, f, &b);
   bad = !same_steps(&b, r.v, r.steps, r.n_steps);
   world_free(&w);
   return bad;
@@ -1776,47 +1779,46 @@ static int flow_disagrees(const struct g_cfg *g, const struct bflow *f)
  * disagrees: what is left is a small reproducer. */
 static void shrink(struct g_cfg *g, const struct bflow *f)
 {
+  struct g_cfg *t = malloc(sizeof(*t));
   int changed = 1, i, k;
+  assert_non_null(t);
+#define TRY(edit)                                                         \
+  do {                                                                    \
+    *t = *g;                                                              \
+    edit;                                                                 \
+    if (flow_disagrees(t, f)) {                                           \
+      *g = *t;                                                            \
+      changed = 1;                                                        \
+    }                                                                     \
+  } while (0)
   while (changed) {
     changed = 0;
     for (i = 0; i < 3; i++) {
       if (!g->nsg_present[i])
         continue;
-      for (k = g->nsg[i].n - 1; k >= 0; k--) {
-        struct g_cfg t = *g;
-        struct g_nsg *n = &t.nsg[i];
-        memmove(&n->r[k], &n->r[k + 1],
-                (size_t)(n->n - k - 1) * sizeof(n->r[0]));
-        n->n--;
-        if (flow_disagrees(&t, f)) {
-          *g = t;
-          changed = 1;
-        }
-      }
+      for (k = g->nsg[i].n - 1; k >= 0; k--)
+        TRY({
+          struct g_nsg *n = &t->nsg[i];
+          memmove(&n->r[k], &n->r[k + 1],
+                  (size_t)(n->n - k - 1) * sizeof(n->r[0]));
+          n->n--;
+        });
     }
-    if (g->n_peer) {
-      struct g_cfg t = *g;
-      t.n_peer = 0;
-      if (flow_disagrees(&t, f)) {
-        *g = t;
-        changed = 1;
-      }
-    }
-    if (g->n_nic == 2) {
-      struct g_cfg t = *g;
-      t.n_nic = 1;
-      if (flow_disagrees(&t, f)) {
-        *g = t;
-        changed = 1;
-      }
-    }
+    if (g->n_peer)
+      TRY(t->n_peer = 0);
+    if (g->n_nic)
+      TRY(t->n_nic--);
+    if (g->rt)
+      TRY(t->rt = t->sub[0].rt = t->sub[1].rt = 0);
   }
+#undef TRY
+  free(t);
 }
 
 static void report_flow(const struct g_cfg *g0, const struct bflow *f,
                         const char *what)
 {
-  struct g_cfg g = *g0;
+  struct g_cfg *g;
   struct world w;
   struct pf_stage stages[PF_MAX_STAGES];
   struct pf_flow_result r;
@@ -1826,25 +1828,29 @@ static void report_flow(const struct g_cfg *g0, const struct bflow *f,
   mismatches++;
   if (mismatches > 3)
     return;   /* the first few are enough */
-  if (flow_disagrees(&g, f))
-    shrink(&g, f);
-  world_build(&w, &g);
+  g = malloc(sizeof(*g));
+  assert_non_null(g);
+  *g = *g0;
+  if (flow_disagrees(g, f))
+    shrink(g, f);
+  world_build(&w, g);
   engine_flow(&w, f, stages, &r);
-  brute(&w.bf, f, &b);
+  brute(w.bf, f, &b);
   flow_text(f, ft, sizeof(ft));
   /* printf: print_message cuts long messages */
   printf("\n=== MISMATCH (%s), configuration %lu ===\n", what, cur_cfg);
   printf("--- configuration (config.json) ---\n%s", w.json.p);
-  if (g.have_tags)
+  if (g->have_tags)
     printf("--- tag file (tags.json) ---\n%s", w.tjson.p);
   else
     printf("--- no tag file ---\n");
   printf("--- flow ---\n  preflight explain config.json%s --flow '%s'\n",
-         g.have_tags ? " --service-tags tags.json" : "", ft);
+         g->have_tags ? " --service-tags tags.json" : "", ft);
   print_engine("engine (pf_eval_flow)", r.v, r.steps, r.n_steps);
   print_bres("brute force", &b);
   fflush(stdout);
   world_free(&w);
+  free(g);
 }
 
 /* ======================================================================
@@ -2126,8 +2132,8 @@ static void set_check(struct world *w, const struct g_cfg *g,
   size_t n = 0, pi;
 
   gen_flow(g, c, &f0);
-  ns = box_addrs(&w->bf, c, &f0.src, srcs);
-  nd = box_addrs(&w->bf, c, &f0.dst, dsts);
+  ns = box_addrs(w->bf, c, &f0.src, srcs);
+  nd = box_addrs(w->bf, c, &f0.dst, dsts);
   nsp = box_ports(c, f0.sport, sps);
   ndp = box_ports(c, f0.dport, dps);
   protos = 1u << f0.proto;
@@ -2213,7 +2219,7 @@ static void set_check(struct world *w, const struct g_cfg *g,
                 hit = &pt.p[pi];
               }
             }
-            brute(&w->bf, &f, &b);
+            brute(w->bf, &f, &b);
             (*flows)++;
             if (hits != 1) {
               char ft[256];
@@ -2260,7 +2266,7 @@ static void test_differential(void **state)
   assert_non_null(default_rules);
   rng_state = seed;
   for (cfgs = 0; cfgs < n_cfg && (!mismatches || keep_going()); cfgs++) {
-    struct g_cfg g;
+    struct g_cfg *g = malloc(sizeof(*g));
     struct world w;
     struct cands *c = malloc(sizeof(*c));
     unsigned long i;
@@ -2271,7 +2277,7 @@ static void test_differential(void **state)
     if (cfgs == env_num("PF_DIFF_DUMP", ~0ul))
       printf("--- configuration %lu ---\n%s--- tags ---\n%s", cfgs, w.json.p,
              w.tjson.p ? w.tjson.p : "(none)\n");
-    build_cands(&g, &w.bf, c);
+    build_cands(&g, w.bf, c);
     for (i = 0; i < per_cfg; i++) {
       struct bflow f;
       struct pf_stage stages[PF_MAX_STAGES];
@@ -2279,7 +2285,7 @@ static void test_differential(void **state)
       struct bres b;
       gen_flow(&g, c, &f);
       engine_flow(&w, &f, stages, &r);
-      brute(&w.bf, &f, &b);
+      brute(w.bf, &f, &b);
       flows++;
       verdicts[b.v]++;
       if (b.v == BV_UNKNOWN)
