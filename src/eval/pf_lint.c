@@ -238,11 +238,17 @@ static pf_status add_finding(struct lint *L, enum pf_lint_kind kind,
 
 /* ---- boxes and slices --------------------------------------------------- */
 
-static int boxes_empty(const struct pf_box *b)
+/* What a rule may match: an exact rule's max is its min (pf_nsgeval.h). */
+static const struct pf_box *cmax(const struct pf_crule *cr, unsigned af)
+{
+  return cr->exact ? &cr->min[af] : &cr->max[af];
+}
+
+static int max_empty(const struct pf_crule *cr)
 {
   unsigned af;
   for (af = 0; af < PF_AF_COUNT; af++)
-    if (!pf_box_empty(&b[af]))
+    if (!pf_box_empty(cmax(cr, af)))
       return 0;
   return 1;
 }
@@ -258,14 +264,14 @@ static pf_status push_copy(struct pf_boxset *s, const struct pf_box *b)
   return st;
 }
 
-/* The non-empty per-family boxes of a rule as a set. */
-static pf_status rule_set(struct pf_boxset *s, const struct pf_box *b)
+/* The non-empty per-family boxes of what a rule may match, as a set. */
+static pf_status rule_set(struct pf_boxset *s, const struct pf_crule *cr)
 {
   unsigned af;
   pf_status st = PF_OK;
   for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++)
-    if (!pf_box_empty(&b[af]))
-      st = push_copy(s, &b[af]);
+    if (!pf_box_empty(cmax(cr, af)))
+      st = push_copy(s, cmax(cr, af));
   return st;
 }
 
@@ -409,8 +415,8 @@ static pf_status lint_empty(struct lint *L, const struct pf_crule *cr)
   struct msg m;
 
   for (af = 0; af < PF_AF_COUNT; af++) {
-    src_any |= !pf_rangeset_empty(&cr->max[af].src);
-    dst_any |= !pf_rangeset_empty(&cr->max[af].dst);
+    src_any |= !pf_rangeset_empty(&cmax(cr, af)->src);
+    dst_any |= !pf_rangeset_empty(&cmax(cr, af)->dst);
   }
   msg_init(&m);
   msgf(&m, "matches no flow: ");
@@ -500,7 +506,7 @@ static pf_status lint_rule(struct lint *L, size_t d, size_t k)
   unsigned af;
   pf_status st;
 
-  if (boxes_empty(cr->max))
+  if (max_empty(cr))
     return lint_empty(L, cr);
   pf_boxset_init(&mx);
   pf_boxset_init(&rest);
@@ -516,8 +522,8 @@ static pf_status lint_rule(struct lint *L, size_t d, size_t k)
   }
   /* what the rule may match, minus what earlier rules surely take: empty
    * means it can never match (only sure matches shadow) */
-  if ((st = rule_set(&mx, cr->max)) != PF_OK ||
-      (st = rule_set(&rest, cr->max)) != PF_OK)
+  if ((st = rule_set(&mx, cr)) != PF_OK ||
+      (st = rule_set(&rest, cr)) != PF_OK)
     goto done;
   for (i = 0; i < k && rest.n && st == PF_OK; i++)
     for (af = 0; af < PF_AF_COUNT && st == PF_OK; af++)
@@ -827,11 +833,11 @@ static pf_status lint_exposure(struct lint *L)
       const struct pf_crule *cr = &c->rules[d][j];
       int wide = cr->rule->access == PF_ACCESS_ALLOW && may_open(L, cr);
       view[j] = *cr;
+      /* exact: each view rule matches exactly its min */
       for (af = 0; af < PF_AF_COUNT; af++) {
         if (wide)
-          view[j].min[af] = cr->max[af];
-        else
-          view[j].max[af] = cr->min[af];
+          view[j].min[af] = *cmax(cr, af);
+        view[j].max[af] = view[j].min[af];
       }
       view[j].exact = 1;
     }
@@ -960,12 +966,12 @@ static pf_status scope_note(const struct attach *a, char **note)
   msg_init(&m);
   if (!a->vnet && !a->n) {
     msgf(&m, "attached to no loaded subnet or network interface, so "
-         "VirtualNetwork and Internet are unknown and rules using them "
-         "are not judged");
+         "VirtualNetwork and Internet are unknown: rules using them are "
+         "judged only on what holds without them");
   } else if (!a->vnet) {
     msgf(&m, "attached to %s %s, whose virtual network is not loaded, so "
-         "VirtualNetwork and Internet are unknown and rules using them "
-         "are not judged",
+         "VirtualNetwork and Internet are unknown: rules using them are "
+         "judged only on what holds without them",
          pf_kind_name(a->orphan->kind), a->orphan->name);
   } else if (a->other) {
     msgf(&m, "also attached in virtual network %s; evaluated in the scope "

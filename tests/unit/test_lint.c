@@ -608,6 +608,50 @@ static void test_unknown_asg(void **state)
   env_free(&e);
 }
 
+/* The scope comes from either side of the association, and from NICs:
+ * with it, VirtualNetwork is known and AllowVnet is redundant. */
+static void test_scope(void **state)
+{
+  static const struct rs r[] = {
+    {"AllowVnet", 100, NULL, "Allow", "*", "VirtualNetwork",
+     "VirtualNetwork", "*"},
+  };
+  static const char vnet_ref[] =
+    "{\"id\": \"" VNET_ID "\", \"name\": \"vnet-t\", "
+    "\"type\": \"Microsoft.Network/virtualNetworks\", "
+    "\"addressSpace\": {\"addressPrefixes\": [\"10.60.0.0/16\"]}, "
+    "\"subnets\": [{\"id\": \"" SUBNET_ID "\", \"name\": \"snet-t\", "
+    "\"addressPrefix\": \"10.60.1.0/24\", \"networkSecurityGroup\": "
+    "{\"id\": \"" NSG_ID "\"}}]}";
+  static const char nic[] =
+    "{\"id\": \"" NET "/networkInterfaces/nic-t\", \"name\": \"nic-t\", "
+    "\"type\": \"Microsoft.Network/networkInterfaces\", "
+    "\"networkSecurityGroup\": {\"id\": \"" NSG_ID "\"}, "
+    "\"ipConfigurations\": [{\"name\": \"ipconfig1\", "
+    "\"privateIPAddress\": \"10.60.1.4\", \"subnet\": {\"id\": \""
+    SUBNET_ID "\"}}]}";
+  const char *second[2] = {vnet_ref, nic};
+  struct env e;
+  size_t k;
+  (void)state;
+  for (k = 0; k < 2; k++) {
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(pf_config_create(&e.cfg), PF_OK);
+    /* the NSG names nothing; the subnet or the NIC names the NSG */
+    load(e.cfg, "nsg.json", nsg_json("nsg-t", 0, r, 1));
+    if (k == 1)
+      load(e.cfg, "vnet.json", vnet_json(0));
+    load(e.cfg, "second.json", pf_strdup(second[k]));
+    assert_int_equal(pf_config_resolve(e.cfg), PF_OK);
+    assert_int_equal(pf_lint_config(&e.rep, e.cfg, NULL), PF_OK);
+    assert_non_null(e.rep.nsgs[0].vnet);
+    assert_string_equal(e.rep.nsgs[0].vnet->hdr.name, "vnet-t");
+    assert_null(e.rep.nsgs[0].note);
+    must(&e, "AllowVnet", PF_LINT_REDUNDANT);
+    env_free(&e);
+  }
+}
+
 /* ---- IPv6 and plural fields --------------------------------------------- */
 
 static void test_ipv6(void **state)
@@ -709,6 +753,7 @@ int main(void)
     cmocka_unit_test(test_unknown_no_vnet),
     cmocka_unit_test(test_unknown_deny_before_allow),
     cmocka_unit_test(test_unknown_asg),
+    cmocka_unit_test(test_scope),
     cmocka_unit_test(test_ipv6),
     cmocka_unit_test(test_plural_fields),
     cmocka_unit_test(test_names_and_counts),

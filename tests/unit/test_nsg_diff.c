@@ -2270,20 +2270,21 @@ static void test_differential(void **state)
     struct world w;
     struct cands *c = malloc(sizeof(*c));
     unsigned long i;
+    assert_non_null(g);
     assert_non_null(c);
     cur_cfg = cfgs;
-    gen_cfg(&g);
-    world_build(&w, &g);
+    gen_cfg(g);
+    world_build(&w, g);
     if (cfgs == env_num("PF_DIFF_DUMP", ~0ul))
       printf("--- configuration %lu ---\n%s--- tags ---\n%s", cfgs, w.json.p,
              w.tjson.p ? w.tjson.p : "(none)\n");
-    build_cands(&g, w.bf, c);
+    build_cands(g, w.bf, c);
     for (i = 0; i < per_cfg; i++) {
       struct bflow f;
       struct pf_stage stages[PF_MAX_STAGES];
       struct pf_flow_result r;
       struct bres b;
-      gen_flow(&g, c, &f);
+      gen_flow(g, c, &f);
       engine_flow(&w, &f, stages, &r);
       brute(w.bf, &f, &b);
       flows++;
@@ -2291,12 +2292,13 @@ static void test_differential(void **state)
       if (b.v == BV_UNKNOWN)
         why_unknown[!b.n ? 0 : !b.s[b.n - 1].rule ? 1 : 2]++;
       if (!same_steps(&b, r.v, r.steps, r.n_steps))
-        report_flow(&g, &f, "pf_eval_flow");
+        report_flow(g, &f, "pf_eval_flow");
     }
     for (i = 0; i < sets_per_cfg; i++)
-      set_check(&w, &g, c, &set_flows);
+      set_check(&w, g, c, &set_flows);
     world_free(&w);
     free(c);
+    free(g);
   }
   cJSON_Delete(default_rules);
   default_rules = NULL;
