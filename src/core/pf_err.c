@@ -51,6 +51,14 @@ pf_status pf_err_vset(struct pf_err *err, pf_status code, const char *fmt,
     return code;
   err->code = code == PF_OK ? PF_EINVAL : code;
   vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+  /* messages quote untrusted input: never let it break the line or drive
+   * the terminal */
+  {
+    char *p;
+    for (p = err->msg; *p; p++)
+      if ((unsigned char)*p < 0x20 || *p == 0x7F)
+        *p = '?';
+  }
   return code;
 }
 

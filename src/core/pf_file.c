@@ -13,11 +13,22 @@
 
 #include "pf_mem.h"
 
+/* strerror text, first letter lowered (messages are lowercase) */
+static const char *errtext(int e, char *buf, size_t cap)
+{
+  snprintf(buf, cap, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+#define ERRTXT(e) errtext((e), ebuf, sizeof(ebuf))
+
 #define WALK_MAX_DEPTH 32
 
 static pf_status read_fd(int fd, const char *path, size_t max, char **buf,
                          size_t *len, struct pf_err *err)
 {
+  char ebuf[128];
   size_t cap = 65536, n = 0;
   char *b = pf_malloc(cap);
   if (!b)
@@ -45,7 +56,7 @@ static pf_status read_fd(int fd, const char *path, size_t max, char **buf,
       if (errno == EINTR)
         continue;
       pf_free(b);
-      return pf_err_set(err, PF_EIO, "%s: %s", path, strerror(errno));
+      return pf_err_set(err, PF_EIO, "%s: %s", path, ERRTXT(errno));
     }
     if (got == 0)
       break;
@@ -66,6 +77,7 @@ static pf_status read_fd(int fd, const char *path, size_t max, char **buf,
 pf_status pf_file_read(const char *path, size_t max, char **buf, size_t *len,
                        struct pf_err *err)
 {
+  char ebuf[128];
   struct stat st;
   int fd;
   pf_status rc;
@@ -77,9 +89,9 @@ pf_status pf_file_read(const char *path, size_t max, char **buf, size_t *len,
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return pf_err_set(err, errno == ENOENT ? PF_ENOENT : PF_EIO, "%s: %s",
-                      path, strerror(errno));
+                      path, ERRTXT(errno));
   if (fstat(fd, &st) != 0) {
-    rc = pf_err_set(err, PF_EIO, "%s: %s", path, strerror(errno));
+    rc = pf_err_set(err, PF_EIO, "%s: %s", path, ERRTXT(errno));
     close(fd);
     return rc;
   }
@@ -114,6 +126,7 @@ static pf_status walk_dir(const char *dir, int depth,
                           pf_status (*cb)(const char *file, void *arg),
                           void *arg, struct pf_err *err)
 {
+  char ebuf[128];
   DIR *d;
   struct dirent *e;
   char **names = NULL;
@@ -126,7 +139,7 @@ static pf_status walk_dir(const char *dir, int depth,
                       WALK_MAX_DEPTH);
   d = opendir(dir);
   if (!d)
-    return pf_err_set(err, PF_EIO, "%s: %s", dir, strerror(errno));
+    return pf_err_set(err, PF_EIO, "%s: %s", dir, ERRTXT(errno));
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.')
       continue;
@@ -151,12 +164,14 @@ static pf_status walk_dir(const char *dir, int depth,
       break;
     }
     if (stat(path, &st) != 0) {
-      rc = pf_err_set(err, PF_EIO, "%s: %s", path, strerror(errno));
+      rc = pf_err_set(err, PF_EIO, "%s: %s", path, ERRTXT(errno));
       break;
     }
     if (S_ISDIR(st.st_mode))
       rc = walk_dir(path, depth + 1, cb, arg, err);
-    else if (S_ISREG(st.st_mode) && has_json_ext(names[i]))
+    else if (has_json_ext(names[i]) && !S_ISREG(st.st_mode))
+      rc = pf_err_set(err, PF_EIO, "%s: not a regular file", path);
+    else if (has_json_ext(names[i]))
       rc = cb(path, arg);
   }
 done:
@@ -171,12 +186,13 @@ pf_status pf_file_walk(const char *path,
                        pf_status (*cb)(const char *file, void *arg),
                        void *arg, struct pf_err *err)
 {
+  char ebuf[128];
   struct stat st;
   if (strcmp(path, "-") == 0)
     return cb(path, arg);
   if (stat(path, &st) != 0)
     return pf_err_set(err, errno == ENOENT ? PF_ENOENT : PF_EIO, "%s: %s",
-                      path, strerror(errno));
+                      path, ERRTXT(errno));
   if (S_ISDIR(st.st_mode)) {
     size_t n = strlen(path);
     char trimmed[4096];

@@ -107,7 +107,7 @@ pf_status pf_jsonr_path(const struct pf_jsonr *r, struct pf_strbuf *sb)
     if (f->is_array) {
       if (f->state != S_ARR_FIRST)
         st = pf_strbuf_addf(sb, "[%zu]", f->index);
-    } else if (f->state != S_OBJ_FIRST && f->key) {
+    } else if (f->state != S_OBJ_FIRST && f->state != S_OBJ_KEY && f->key) {
       path_add_key(sb, f->key, f->keylen);
     }
   }
@@ -328,6 +328,10 @@ static pf_status read_string(struct pf_jsonr *r)
           p += 6;
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
           return fail_at(r, p - 6, "unpaired UTF-16 surrogate in \\u escape");
+        } else if (cp == 0) {
+          /* C strings end at NUL: "Internet\u0000x" would silently load as
+           * "Internet"; no Azure value contains one */
+          return fail_at(r, p - 6, "\\u0000 (NUL) is not allowed in strings");
         }
         if (put_utf8(&r->scratch, cp) != PF_OK)
           return fail_at(r, p, "string too long");
@@ -594,7 +598,12 @@ pf_status pf_jsonr_int(const struct pf_jsonr *r, int64_t min, int64_t max,
                        int64_t *out)
 {
   double v = r->num;
-  if (!(v == floor(v)) || v < (double)min || v > (double)max)
+  /* (double)INT64_MAX rounds up to 2^63: compare against the powers of two
+   * first so the cast below is always defined */
+  if (!(v == floor(v)) || v >= 9223372036854775808.0 ||
+      v < -9223372036854775808.0)
+    return PF_EINVAL;
+  if ((int64_t)v < min || (int64_t)v > max)
     return PF_EINVAL;
   *out = (int64_t)v;
   return PF_OK;

@@ -1095,6 +1095,158 @@ G(g_input_client_ip)
   return PF_OK;
 }
 
+/* ---- getters added for the requirement catalogue (rules/README.md) ---- */
+
+/* The subnet's NSG: its own reference, else an NSG listing it; absent when
+ * the subnet has none (NSG-2 applies only to an NSG the user added). */
+G(g_s_nsg_id)
+{
+  size_t i, j;
+  if (SN(r)->nsg.id) {
+    pf_value_str(out, SN(r)->nsg.id);
+    return PF_OK;
+  }
+  for (i = 0; i < cfg->n_res[PF_K_NSG]; i++) {
+    const struct pf_nsg *n = (const struct pf_nsg *)cfg->res[PF_K_NSG][i];
+    for (j = 0; j < n->n_subnets; j++)
+      if (pf_id_eq(n->subnets[j].id, r->id)) {
+        pf_value_str(out, n->hdr.id);
+        return PF_OK;
+      }
+  }
+  return PF_OK;
+}
+/* The subnet's route table id; absent when it has none (UDR-1/2 apply only
+ * to a subnet with a route table). */
+G(g_s_rt_id)
+{
+  (void)cfg;
+  pf_value_str(out, SN(r)->route_table.id);
+  return PF_OK;
+}
+
+/* Does compute \p c run in a subnet of vnet \p v (CMP-4)? */
+static int compute_in_vnet(const struct pf_compute *c, const struct pf_res *v)
+{
+  size_t n = strlen(v->id);
+  if (c->subnet.target && c->subnet.target->kind == PF_K_SUBNET) {
+    const struct pf_subnet *s = (const struct pf_subnet *)c->subnet.target;
+    return s->vnet.target == v || pf_id_eq(s->vnet.id, v->id);
+  }
+  return c->subnet.id && !strncasecmp(c->subnet.id, v->id, n) &&
+         c->subnet.id[n] == '/';
+}
+G(g_v_computes)
+{
+  size_t i;
+  pf_status st = PF_OK;
+  out->t = PF_VAL_LIST;
+  for (i = 0; i < cfg->n_res[PF_K_COMPUTE] && st == PF_OK; i++) {
+    const struct pf_compute *c =
+        (const struct pf_compute *)cfg->res[PF_K_COMPUTE][i];
+    if (compute_in_vnet(c, r))
+      st = pf_value_list_add(out, c->hdr.name);
+  }
+  return st;
+}
+G(g_v_compute_count)
+{
+  size_t i, n = 0;
+  for (i = 0; i < cfg->n_res[PF_K_COMPUTE]; i++)
+    n += (size_t)compute_in_vnet(
+        (const struct pf_compute *)cfg->res[PF_K_COMPUTE][i], r);
+  pf_value_int(out, (int64_t)n);
+  return PF_OK;
+}
+G(g_c_resource_id)
+{
+  (void)cfg;
+  pf_value_str(out, CP(r)->resource_id);
+  return PF_OK;
+}
+/* "1.16.7" -> 116 (major * 100 + minor), for SEC-4's "1.16 or newer". */
+G(g_ak_version_num)
+{
+  const char *p = AK(r)->kubernetes_version;
+  int64_t major = 0, minor = 0;
+  (void)cfg;
+  if (!p)
+    return PF_OK;
+  if (*p == 'v')
+    p++;
+  if (*p < '0' || *p > '9') {
+    pf_value_unknown(out, "the Kubernetes version is not a number");
+    return PF_OK;
+  }
+  for (; *p >= '0' && *p <= '9' && major < 1000; p++)
+    major = major * 10 + (*p - '0');
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9' && minor < 1000; p++)
+      minor = minor * 10 + (*p - '0');
+  pf_value_int(out, major * 100 + (minor > 99 ? 99 : minor));
+  return PF_OK;
+}
+/* Names of the datastores that use this storage account (KEY-3). */
+G(g_st_datastores)
+{
+  size_t i;
+  pf_status st = PF_OK;
+  out->t = PF_VAL_LIST;
+  for (i = 0; i < cfg->n_res[PF_K_DATASTORE] && st == PF_OK; i++) {
+    const struct pf_datastore *d =
+        (const struct pf_datastore *)cfg->res[PF_K_DATASTORE][i];
+    if (d->storage == r)
+      st = pf_value_list_add(out, d->hdr.name);
+  }
+  return st;
+}
+/* The customer-managed-key vault of a workspace (SEC-7), when loaded; the
+ * reason of an unknown names the vault to load. */
+static const struct pf_res *cmk_vault(const struct pf_res *r,
+                                      const struct pf_config *cfg,
+                                      struct pf_value *out)
+{
+  const struct pf_res *kv;
+  if (!WS(r)->cmk_key_vault)
+    return NULL;
+  kv = pf_config_find(cfg, WS(r)->cmk_key_vault);
+  if (!kv)
+    pf_value_unknown(out, WS(r)->cmk_key_vault);
+  return kv;
+}
+G(g_ws_cmk_kv_location)
+{
+  const struct pf_res *kv = cmk_vault(r, cfg, out);
+  if (kv)
+    pf_value_str(out, kv->location);
+  return PF_OK;
+}
+G(g_ws_cmk_kv_subscription)
+{
+  const struct pf_res *kv = cmk_vault(r, cfg, out);
+  if (kv)
+    pf_value_str(out, kv->subscription);
+  return PF_OK;
+}
+/* Roles on the resource group of the workspace's key vault (SEC-5: "and
+ * on the key vault's group when different"). */
+G(g_ws_roles_kv_rg)
+{
+  char rg[1024];
+  const char *id = ws_dep(r, 1)->id, *prov;
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
+  prov = id ? strcasestr(id, "/providers/") : NULL;
+  if (!prov || (size_t)(prov - id) >= sizeof(rg))
+    return PF_OK;
+  memcpy(rg, id, (size_t)(prov - id));
+  rg[prov - id] = '\0';
+  return roles_on(cfg, WS(r)->principal_id, rg, out);
+}
+
 static const struct prop {
   enum pf_var var;
   const char *name;   /* after "var." */
@@ -1237,6 +1389,26 @@ static const struct prop {
   {PF_VAR_WORKSPACE, "locks", g_locks, "levels of locks covering it"},
   {PF_VAR_INPUT, "client_ip", g_input_client_ip,
    "check --client-ip: the SDK client's address"},
+  {PF_VAR_SUBNET, "nsg_id", g_s_nsg_id,
+   "its NSG (own reference or an NSG listing it); absent: none"},
+  {PF_VAR_SUBNET, "route_table_id", g_s_rt_id,
+   "its route table; absent: none"},
+  {PF_VAR_VNET, "computes", g_v_computes,
+   "names of the computes in its subnets"},
+  {PF_VAR_VNET, "compute_count", g_v_compute_count,
+   "number of computes in its subnets"},
+  {PF_VAR_COMPUTE, "resource_id", g_c_resource_id,
+   "attached resource (AKS, VM, Databricks, HDInsight)"},
+  {PF_VAR_AKS_CLUSTER, "kubernetes_version_num", g_ak_version_num,
+   "major * 100 + minor (1.16 -> 116)"},
+  {PF_VAR_STORAGE, "datastores", g_st_datastores,
+   "names of the datastores using the account"},
+  {PF_VAR_WORKSPACE, "cmk_key_vault_location", g_ws_cmk_kv_location,
+   "region of the customer-managed key vault (loaded)"},
+  {PF_VAR_WORKSPACE, "cmk_key_vault_subscription", g_ws_cmk_kv_subscription,
+   "subscription of the customer-managed key vault (loaded)"},
+  {PF_VAR_WORKSPACE, "roles_on_key_vault_group", g_ws_roles_kv_rg,
+   "roles its identity holds on its key vault's resource group"},
 };
 
 static const struct prop *find_prop(const char *path, enum pf_var *var)

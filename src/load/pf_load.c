@@ -118,6 +118,20 @@ static pf_status load_object(struct load_state *ls, const cJSON *o)
     return PF_OK;
   }
   k = sniff_kind(lj, o, &type);
+  {
+    /* a provider type and an id that name different kinds is a broken
+     * document, not a resource of either kind */
+    const cJSON *tv = pf_lj_get(o, "type", NULL);
+    const cJSON *iv = pf_lj_get(o, "id|ResourceId", NULL);
+    const char *sub, *rg, *itype = NULL, *name;
+    if (cJSON_IsString(tv) && cJSON_IsString(iv) &&
+        pf_kind_from_type(tv->valuestring) != PF_K_COUNT &&
+        pf_id_parse(lj->a, iv->valuestring, &sub, &rg, &itype, &name) ==
+            PF_OK &&
+        itype && strcasecmp(itype, tv->valuestring))
+      return pf_lj_fail(lj, "type", "type '%.80s' does not match the id, "
+                        "which names a %.80s", tv->valuestring, itype);
+  }
   if (k != PF_K_COUNT && !pf_lj_get(o, "id|ResourceId", NULL) &&
       pf_lj_get(o, "apiVersion", NULL)) {
     /* {type, apiVersion, name} without an id: a deployment template's

@@ -140,11 +140,13 @@ static pf_status parse_vnet_rules(struct pf_lj *lj, const cJSON *acl,
                      &fw->vnet_rules[fw->n_vnet_rules]);
       pf_lj_leave(lj, e, ep);
     }
+    if (st == PF_OK && !fw->vnet_rules[fw->n_vnet_rules].id)
+      st = pf_lj_fail(lj, NULL, "virtual network rule names no subnet (id "
+                      "or virtualNetworkResourceId)");
     pf_lj_pop(lj);
     if (st != PF_OK)
       break;
-    if (fw->vnet_rules[fw->n_vnet_rules].id)
-      fw->n_vnet_rules++;
+    fw->n_vnet_rules++;
   }
   pf_lj_pop(lj);
   return st;

@@ -385,10 +385,13 @@ static pf_status datastore_cred(struct pf_lj *lj, const cJSON *p,
     d->cred = PF_CRED_SERVICE_PRINCIPAL;
   else if (!strcasecmp(ct, "Certificate"))
     d->cred = PF_CRED_CERT;
+  else if (!strcasecmp(ct, "KerberosKeytab") ||
+           !strcasecmp(ct, "KerberosPassword"))
+    d->cred = PF_CRED_KERBEROS;
   else
     return pf_lj_fail(lj, "credentials", "unknown credential type '%.40s' "
-                      "(expected AccountKey, Sas, None, ServicePrincipal "
-                      "or Certificate)", ct);
+                      "(expected AccountKey, Sas, None, ServicePrincipal, "
+                      "Certificate, KerberosKeytab or KerberosPassword)", ct);
   return PF_OK;
 }
 

@@ -226,23 +226,31 @@ pf_status pf_load_vnet(struct pf_lj *lj, const cJSON *o)
   if ((st = pf_lj_obj(lj, p, "dhcpOptions", &dhcp, &which)) != PF_OK)
     return st;
   if (dhcp) {
-    struct pf_prefix *dns = NULL;
+    const char **dns = NULL;
     size_t n = 0, k;
     pf_lj_push_key(lj, which);
-    st = pf_lj_prefixes(lj, dhcp, "dnsServers", 1, &dns, &n);
-    pf_lj_pop(lj);
-    if (st != PF_OK)
-      return st;
-    if (n) {
+    st = pf_lj_strs(lj, dhcp, "dnsServers", &dns, &n);
+    if (st == PF_OK && n) {
       v->dns_servers = pf_arena_calloc(lj->a, n, sizeof(*v->dns_servers));
       if (!v->dns_servers)
         return pf_load_oom(lj);
-      for (k = 0; k < n; k++) {
-        v->dns_servers[k].v = dns[k].addr;
-        v->dns_servers[k].af = dns[k].af;
+      pf_lj_push_key(lj, "dnsServers");
+      for (k = 0; k < n && st == PF_OK; k++) {
+        struct pf_err perr;
+        pf_err_clear(&perr);
+        pf_lj_push_idx(lj, k);
+        /* a DNS server is an address, not a prefix */
+        if (pf_addr_parse(dns[k], strlen(dns[k]), &v->dns_servers[k],
+                          &perr) != PF_OK)
+          st = pf_lj_fail(lj, NULL, "%s", perr.msg);
+        pf_lj_pop(lj);
       }
+      pf_lj_pop(lj);
       v->n_dns_servers = n;
     }
+    pf_lj_pop(lj);
+    if (st != PF_OK)
+      return st;
   }
   if ((st = load_peerings(lj, p, v)) != PF_OK)
     return st;
@@ -423,6 +431,9 @@ static pf_status load_ports(struct pf_lj *lj, const cJSON *p, const char *side,
     char num[32];
     const char *text;
     if (cJSON_IsNumber(one)) {
+      if (one->valuedouble != (double)(long long)one->valuedouble ||
+          one->valuedouble < 0 || one->valuedouble > 65535)
+        return pf_lj_fail(lj, w1, "invalid port %g", one->valuedouble);
       snprintf(num, sizeof(num), "%.0f", one->valuedouble);
       text = num;
     } else if (cJSON_IsString(one)) {
@@ -892,6 +903,9 @@ static pf_status load_pe_connections(struct pf_lj *lj, const cJSON *p,
     const char **groups = NULL;
     size_t ng = 0;
     pf_lj_push_idx(lj, i++);
+    if (!cJSON_IsObject(e))
+      return pf_lj_fail(lj, NULL, "expected a connection object, found %s",
+                        pf_lj_typename(e));
     cp = pf_lj_enter(lj, e);
     st = pf_lj_ref(lj, cp, "privateLinkServiceId",
                    &pe->targets[pe->n_targets]);
@@ -940,6 +954,9 @@ pf_status pf_load_private_endpoint(struct pf_lj *lj, const cJSON *o)
       struct pf_prefix *ips = NULL;
       size_t nip = 0;
       pf_lj_push_idx(lj, i++);
+      if (!cJSON_IsObject(e))
+        return pf_lj_fail(lj, NULL, "expected a DNS configuration object, "
+                          "found %s", pf_lj_typename(e));
       st = pf_lj_str(lj, e, "fqdn", &pe->dns_fqdns[pe->n_dns]);
       if (st == PF_OK)
         st = pf_lj_prefixes(lj, e, "ipAddresses", 1, &ips, &nip);

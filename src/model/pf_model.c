@@ -81,6 +81,7 @@ const char *pf_cred_name(enum pf_cred c)
   case PF_CRED_IDENTITY: return "identity";
   case PF_CRED_SERVICE_PRINCIPAL: return "service-principal";
   case PF_CRED_CERT: return "certificate";
+  case PF_CRED_KERBEROS: return "kerberos";
   case PF_CRED_UNKNOWN: break;
   }
   return "unknown";
@@ -96,8 +97,12 @@ struct pf_idx {
 static size_t id_hash(const char *s)
 {
   uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
+  size_t n = strlen(s), i;
+  /* trailing slashes do not make another id (pf_id_eq) */
+  while (n && s[n - 1] == '/')
+    n--;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
     if (c >= 'A' && c <= 'Z')
       c = (unsigned char)(c - 'A' + 'a');
     h ^= c;
@@ -114,9 +119,9 @@ int pf_id_eq(const char *a, const char *b)
    * so strip one trailing slash on either side */
   {
     size_t na = strlen(a), nb = strlen(b);
-    if (na && a[na - 1] == '/')
+    while (na && a[na - 1] == '/')
       na--;
-    if (nb && b[nb - 1] == '/')
+    while (nb && b[nb - 1] == '/')
       nb--;
     return na == nb && strncasecmp(a, b, na) == 0;
   }
@@ -160,17 +165,8 @@ static pf_status idx_put(struct pf_idx *ix, struct pf_res *r,
 static struct pf_res *idx_get(const struct pf_idx *ix, const char *id)
 {
   size_t i, mask;
-  char tmp[2048];
-  size_t n;
   if (!ix || !ix->cap || !id)
     return NULL;
-  /* hash ignores a trailing slash the same way pf_id_eq does */
-  n = strlen(id);
-  if (n && id[n - 1] == '/' && n < sizeof(tmp)) {
-    memcpy(tmp, id, n - 1);
-    tmp[n - 1] = '\0';
-    id = tmp;
-  }
   mask = ix->cap - 1;
   for (i = id_hash(id) & mask; ix->slot[i]; i = (i + 1) & mask)
     if (pf_id_eq(ix->slot[i]->id, id))

@@ -355,7 +355,8 @@ struct pf_compute {
 };
 
 enum pf_cred { PF_CRED_UNKNOWN = 0, PF_CRED_NONE, PF_CRED_KEY, PF_CRED_SAS,
-               PF_CRED_IDENTITY, PF_CRED_SERVICE_PRINCIPAL, PF_CRED_CERT };
+               PF_CRED_IDENTITY, PF_CRED_SERVICE_PRINCIPAL, PF_CRED_CERT,
+               PF_CRED_KERBEROS };
 const char *pf_cred_name(enum pf_cred c);
 
 struct pf_datastore {

@@ -661,7 +661,7 @@ static void test_bad_deep_and_truncated(void **state)
 
   /* NUL bytes and bad UTF-8 */
   msg = load_err("{\"values\":[{\"name\":\"A\\u0000\",\"properties\":{}}]}",
-                 46, PF_EINVAL);
+                 46, PF_EPARSE);
   assert_non_null(strstr(msg, "NUL"));
   msg = load_err("{\"values\":[{\"name\":\"\xff\"}]}", 25, PF_EPARSE);
   assert_non_null(strstr(msg, "UTF-8"));
