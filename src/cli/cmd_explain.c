@@ -45,10 +45,13 @@ static const char usage_text[] =
   "options:\n"
   "  --flow SPEC          one flow: 'inbound tcp 13.69.66.10:40000 -> "
   "10.0.1.4:29876'\n"
-  "                       (IPv6 as [2001:db8::1]:443)\n"
+  "                       (IPv6 as [2001:db8::1]:443; no port means 0, as "
+  "for ICMP)\n"
   "  --flows FILE         JSON lines {\"direction\",\"protocol\",\"src\","
   "\"src_port\",\n"
-  "                       \"dst\",\"dst_port\"}; - for standard input\n"
+  "                       \"dst\",\"dst_port\"}; - for standard input; "
+  "blank lines\n"
+  "                       are skipped, results carry the input line number\n"
   "  --from, --to X       a service tag, a prefix or address, or a subnet "
   "(name or id)\n"
   "  --protocol P         tcp, udp, icmp, esp, ah or * (default tcp)\n"
@@ -142,6 +145,10 @@ static int parse_endpoint(const char *s, struct pf_addr *a, unsigned *port,
       snprintf(why, cap, "invalid port in '%s'", s);
       return -1;
     }
+    if (close[1] != ':' && close[1] != '\0') {
+      snprintf(why, cap, "unexpected text after ']' in '%s'", s);
+      return -1;
+    }
     return 0;
   }
   colon = strrchr(s, ':');
@@ -219,6 +226,9 @@ static void jw_step(struct pf_jw *jw, const struct pf_step *st)
   const struct pf_stage *sg = st->stage;
   pf_jw_obj(jw);
   pf_jw_kstr(jw, "level", pf_level_name(sg->level));
+  pf_jw_kstr(jw, "direction", sg->dir == PF_DIR_INBOUND ? "inbound"
+                                                         : "outbound");
+  pf_jw_kstr(jw, "owner", owner_name(sg));
   pf_jw_kstr(jw, "nsg", sg->nsgc ? sg->nsgc->nsg->hdr.name : NULL);
   pf_jw_kstr(jw, "nsg_id", sg->nsgc ? sg->nsgc->nsg->hdr.id
                                     : sg->missing_id);
@@ -248,10 +258,12 @@ static int step_listed(const struct pf_step *st)
 }
 
 static void jw_flow_result(struct pf_jw *jw, const struct pf_flow_result *r,
-                           const char *why)
+                           const char *why, size_t line)
 {
   size_t i;
   pf_jw_obj(jw);
+  if (line)
+    pf_jw_kint(jw, "line", (int64_t)line);
   pf_jw_kstr(jw, "verdict", pf_verdict_name(r->v));
   pf_jw_key(jw, "stages");
   pf_jw_arr(jw);
@@ -380,7 +392,7 @@ static int cmd_flow(struct explain *ex, const char *spec)
   if (ex->fmt != PF_FMT_TEXT) {
     struct pf_jw jw;
     pf_jw_init(&jw, ex->ctx->out, ex->fmt == PF_FMT_JSON);
-    jw_flow_result(&jw, &r, reason);
+    jw_flow_result(&jw, &r, reason, 0);
     pf_jw_end(&jw);
     return r.v == PF_V_ALLOW ? PF_EXIT_OK : PF_EXIT_FINDINGS;
   }
@@ -465,6 +477,10 @@ static int read_flow_line(const char *line, size_t len, enum pf_dir *dir,
           goto done;
         }
         have |= 2;
+      } else if (strchr(val, '.') && strchr(val, ':')) {
+        snprintf(why, cap, "$.%s: '%s' carries a port: give the address "
+                 "alone and the port in \"%s_port\"", key, val, key);
+        goto done;
       } else if (pf_addr_parse(val, vl, key[0] == 's' ? &src : &dst, &e) !=
                  PF_OK) {
         snprintf(why, cap, "$.%s: %s", key, e.msg);
@@ -539,6 +555,7 @@ static int cmd_flows(struct explain *ex, const char *path)
   if (ex->fmt == PF_FMT_JSON)
     pf_jw_arr(&jw);
   pos = 0;
+  lineno = 0;
   while (pos < len) {
     const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
     size_t ll = nl ? (size_t)(nl - line) : len - pos;
@@ -549,6 +566,7 @@ static int cmd_flows(struct explain *ex, const char *path)
     const char *why = NULL;
     char wbuf[256];
     pos += ll + (nl != NULL);
+    lineno++;
     if (ll && line[ll - 1] == '\r')
       ll--;
     if (!ll)
@@ -577,12 +595,14 @@ static int cmd_flows(struct explain *ex, const char *path)
                 st->stage->nsgc ? st->stage->nsgc->nsg->hdr.name
                                 : "(not supplied)",
                 st->rule ? st->rule->name : pf_verdict_name(st->v));
+        if (st->v == PF_V_UNKNOWN && st->why)
+          fprintf(ex->ctx->out, " (%s)", st->why);
       }
       if (why)
         fprintf(ex->ctx->out, "  (%s)", why);
       fputc('\n', ex->ctx->out);
     } else {
-      jw_flow_result(&jw, &r, why);
+      jw_flow_result(&jw, &r, why, lineno);
       if (ex->fmt == PF_FMT_JSONL)
         fputc('\n', ex->ctx->out);
     }
@@ -790,6 +810,229 @@ static const char *overall(const struct pf_partition *pt)
   return "allow";
 }
 
+/* A part of one end: the addresses that meet the same NSGs. */
+struct piece {
+  struct pf_ipset set;
+  const struct pf_subnet *subnet;   /* NULL: outside every loaded subnet */
+  const struct pf_nic *nic;         /* a loaded NIC's own addresses */
+};
+
+static void free_pieces(struct piece *p, size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    pf_ipset_release(&p[i].set);
+  pf_free(p);
+}
+
+static int add_piece(struct piece **p, size_t *n, size_t *cap,
+                     struct pf_ipset *set, const struct pf_subnet *s,
+                     const struct pf_nic *nic)
+{
+  if (PF_GROW(*p, *cap, *n + 1))
+    return -1;
+  (*p)[*n].set = *set;
+  (*p)[*n].subnet = s;
+  (*p)[*n].nic = nic;
+  (*n)++;
+  pf_ipset_init(set);
+  return 0;
+}
+
+static int cmp_subnet_len(const void *a, const void *b)
+{
+  const struct pf_subnet *x = *(const struct pf_subnet *const *)a;
+  const struct pf_subnet *y = *(const struct pf_subnet *const *)b;
+  unsigned lx = x->n_prefixes ? x->prefixes[0].len : 0;
+  unsigned ly = y->n_prefixes ? y->prefixes[0].len : 0;
+  return lx == ly ? 0 : lx > ly ? -1 : 1;
+}
+
+/* Split \p set by loaded subnet (most specific first) and NIC. */
+static int split_end(struct explain *ex, const struct pf_ipset *set,
+                     struct piece **out, size_t *n)
+{
+  const struct pf_config *cfg = ex->cfg;
+  const struct pf_subnet **subs = NULL;
+  struct pf_ipset rem, sset, inter, tmp, nicset;
+  size_t cap = 0, i, j, k, ns = cfg->n_res[PF_K_SUBNET];
+  int rc = PF_EXIT_OK;
+
+  *out = NULL;
+  *n = 0;
+  pf_ipset_init(&rem);
+  pf_ipset_init(&sset);
+  pf_ipset_init(&inter);
+  pf_ipset_init(&tmp);
+  pf_ipset_init(&nicset);
+  subs = pf_calloc(ns ? ns : 1, sizeof(*subs));
+  if (!subs || pf_ipset_copy(&rem, set) != PF_OK)
+    goto oom;
+  for (i = 0; i < ns; i++)
+    subs[i] = (const struct pf_subnet *)cfg->res[PF_K_SUBNET][i];
+  qsort(subs, ns, sizeof(*subs), cmp_subnet_len);
+  for (i = 0; i < ns && !pf_ipset_empty(&rem); i++) {
+    const struct pf_subnet *s = subs[i];
+    pf_ipset_clear(&sset);
+    for (j = 0; j < s->n_prefixes; j++)
+      if (pf_ipset_add_prefix(&sset, &s->prefixes[j]) != PF_OK)
+        goto oom;
+    if (pf_ipset_intersect(&inter, &rem, &sset) != PF_OK)
+      goto oom;
+    if (pf_ipset_empty(&inter))
+      continue;
+    if (pf_ipset_subtract(&tmp, &rem, &sset) != PF_OK)
+      goto oom;
+    pf_ipset_release(&rem);
+    rem = tmp;
+    pf_ipset_init(&tmp);
+    /* the loaded NICs of this subnet with their own addresses */
+    for (j = 0; j < cfg->n_res[PF_K_NIC]; j++) {
+      const struct pf_nic *nic = (const struct pf_nic *)cfg->res[PF_K_NIC][j];
+      struct pf_ipset mine;
+      pf_ipset_init(&mine);
+      pf_ipset_clear(&nicset);
+      for (k = 0; k < nic->n_ipconfigs; k++) {
+        const struct pf_nic_ipconfig *c = &nic->ipconfigs[k];
+        struct pf_prefix p;
+        if (!c->has_private_ip || c->subnet.target != &s->hdr)
+          continue;
+        p.af = c->private_ip.af;
+        p.addr = c->private_ip.v;
+        p.len = pf_af_bits(p.af);
+        if (pf_ipset_add_prefix(&nicset, &p) != PF_OK)
+          goto oom;
+      }
+      if (pf_ipset_empty(&nicset))
+        continue;
+      if (pf_ipset_intersect(&mine, &inter, &nicset) != PF_OK ||
+          pf_ipset_subtract(&tmp, &inter, &nicset) != PF_OK) {
+        pf_ipset_release(&mine);
+        goto oom;
+      }
+      pf_ipset_release(&inter);
+      inter = tmp;
+      pf_ipset_init(&tmp);
+      if (!pf_ipset_empty(&mine) && add_piece(out, n, &cap, &mine, s, nic)) {
+        pf_ipset_release(&mine);
+        goto oom;
+      }
+      pf_ipset_release(&mine);
+    }
+    if (!pf_ipset_empty(&inter) && add_piece(out, n, &cap, &inter, s, NULL))
+      goto oom;
+  }
+  if (!pf_ipset_empty(&rem) && add_piece(out, n, &cap, &rem, NULL, NULL))
+    goto oom;
+  goto done;
+oom:
+  rc = pf_cli_error(ex->ctx, "out of memory");
+done:
+  pf_free(subs);
+  pf_ipset_release(&rem);
+  pf_ipset_release(&sset);
+  pf_ipset_release(&inter);
+  pf_ipset_release(&tmp);
+  pf_ipset_release(&nicset);
+  return rc;
+}
+
+static int piece_stages(struct explain *ex, const struct piece *s,
+                        const struct piece *d, struct pf_stage *stg,
+                        size_t *n)
+{
+  pf_status st = PF_OK;
+  if (s->subnet) {
+    const struct pf_vnet *v = pf_planner_vnet_of(ex->planner, s->subnet);
+    if (s->nic)
+      st = pf_planner_stage(ex->planner, &s->nic->hdr, v, PF_DIR_OUTBOUND,
+                            &stg[(*n)++]);
+    if (st == PF_OK)
+      st = pf_planner_stage(ex->planner, &s->subnet->hdr, v,
+                            PF_DIR_OUTBOUND, &stg[(*n)++]);
+  }
+  if (st == PF_OK && d->subnet) {
+    const struct pf_vnet *v = pf_planner_vnet_of(ex->planner, d->subnet);
+    st = pf_planner_stage(ex->planner, &d->subnet->hdr, v, PF_DIR_INBOUND,
+                          &stg[(*n)++]);
+    if (st == PF_OK && d->nic)
+      st = pf_planner_stage(ex->planner, &d->nic->hdr, v, PF_DIR_INBOUND,
+                            &stg[(*n)++]);
+  }
+  return st == PF_OK ? PF_EXIT_OK : pf_cli_error(ex->ctx, "out of memory");
+}
+
+/* Evaluate one pair of pieces and move its parts into \p pt. */
+static int eval_pair(struct explain *ex, const struct piece *s,
+                     const struct piece *d, const struct pf_stage *stg,
+                     size_t n, unsigned proto,
+                     const struct pf_rangeset *sports,
+                     const struct pf_rangeset *dports,
+                     struct pf_partition *pt)
+{
+  struct pf_boxset q;
+  struct pf_partition one;
+  unsigned af;
+  size_t i;
+  int rc = PF_EXIT_OK;
+
+  pf_boxset_init(&q);
+  pf_partition_init(&one);
+  for (af = 0; af < PF_AF_COUNT; af++) {
+    struct pf_box b;
+    if (pf_rangeset_empty(&s->set.fam[af]) ||
+        pf_rangeset_empty(&d->set.fam[af]))
+      continue;
+    pf_box_init(&b, (enum pf_af)af);
+    b.proto = proto;
+    if (pf_rangeset_copy(&b.src, &s->set.fam[af]) != PF_OK ||
+        pf_rangeset_copy(&b.dst, &d->set.fam[af]) != PF_OK ||
+        pf_rangeset_copy(&b.sport, sports) != PF_OK ||
+        pf_rangeset_copy(&b.dport, dports) != PF_OK ||
+        pf_boxset_push(&q, &b) != PF_OK) {
+      pf_box_release(&b);
+      rc = pf_cli_error(ex->ctx, "out of memory");
+      goto done;
+    }
+    pf_box_release(&b);
+  }
+  if (!q.n)
+    goto done;
+  if (pf_eval_set(stg, n, &q, &one) != PF_OK) {
+    rc = pf_cli_error(ex->ctx, "out of memory");
+    goto done;
+  }
+  for (i = 0; i < one.n; i++) {
+    struct pf_part *p;
+    if (PF_GROW(pt->p, pt->cap, pt->n + 1)) {
+      rc = pf_cli_error(ex->ctx, "out of memory");
+      goto done;
+    }
+    p = &pt->p[pt->n++];
+    *p = one.p[i];
+    /* flows between two addresses outside every loaded subnet meet no
+     * known NSG: unknown, not allowed */
+    if (!n)
+      p->v = PF_V_UNKNOWN;
+    pf_box_init(&one.p[i].box, one.p[i].box.af);
+  }
+done:
+  pf_partition_release(&one);
+  pf_boxset_release(&q);
+  return rc;
+}
+
+static void note_stage(struct pf_stage *all, size_t *n,
+                       const struct pf_stage *sg)
+{
+  size_t i;
+  for (i = 0; i < *n; i++)
+    if (all[i].owner == sg->owner && all[i].dir == sg->dir)
+      return;
+  if (*n < 32)
+    all[(*n)++] = *sg;
+}
+
 static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
                    const char *to, unsigned proto,
                    const struct pf_rangeset *sports,
@@ -797,11 +1040,11 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
                    const char *sports_text)
 {
   struct end src, dst, *inside, *remote;
-  struct pf_stage stages[PF_MAX_STAGES];
-  struct pf_boxset q;
+  struct piece *sp = NULL, *dp = NULL;
+  size_t nsp = 0, ndp = 0, n_sets = 0, cap_sets = 0, n_all = 0;
+  struct pf_stage **stage_sets = NULL, all[32];
   struct pf_partition pt;
-  size_t n = 0, i;
-  unsigned af;
+  size_t i, si;
   int rc;
   char ptext[32];
 
@@ -809,7 +1052,6 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
   memset(&dst, 0, sizeof(dst));
   pf_ipset_init(&src.set);
   pf_ipset_init(&dst.set);
-  pf_boxset_init(&q);
   pf_partition_init(&pt);
   src.text = from;
   dst.text = to;
@@ -831,60 +1073,38 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
                         dir == PF_DIR_INBOUND ? "--from" : "--to")) !=
       PF_EXIT_OK)
     goto done;
-  /* stages: the source side's outbound NSGs when it is a loaded subnet,
-   * then the destination side's inbound NSGs */
-  {
-    struct end *sides[2];
-    enum pf_dir dirs[2] = {PF_DIR_OUTBOUND, PF_DIR_INBOUND};
-    size_t k;
-    sides[0] = src.subnet ? &src : NULL;
-    sides[1] = dst.subnet ? &dst : NULL;
-    for (k = 0; k < 2; k++) {
-      struct end *e = sides[k];
-      const struct pf_vnet *v;
-      pf_status st = PF_OK;
-      if (!e)
-        continue;
-      v = pf_planner_vnet_of(ex->planner, e->subnet);
-      if (dirs[k] == PF_DIR_OUTBOUND && e->nic)
-        st = pf_planner_stage(ex->planner, &e->nic->hdr, v, dirs[k],
-                              &stages[n++]);
-      if (st == PF_OK)
-        st = pf_planner_stage(ex->planner, &e->subnet->hdr, v, dirs[k],
-                              &stages[n++]);
-      if (st == PF_OK && dirs[k] == PF_DIR_INBOUND && e->nic)
-        st = pf_planner_stage(ex->planner, &e->nic->hdr, v, dirs[k],
-                              &stages[n++]);
-      if (st != PF_OK) {
+  /* Each end splits into pieces by the loaded subnet (and NIC) its
+   * addresses lie in; every pair of pieces meets the source piece's
+   * outbound NSGs (NIC, subnet), then the destination piece's inbound
+   * ones (subnet, NIC) - AZURE-SEMANTICS.md 1.7 */
+  if ((rc = split_end(ex, &src.set, &sp, &nsp)) != PF_EXIT_OK ||
+      (rc = split_end(ex, &dst.set, &dp, &ndp)) != PF_EXIT_OK)
+    goto done;
+  for (i = 0; i < nsp; i++) {
+    size_t j;
+    for (j = 0; j < ndp; j++) {
+      struct pf_stage *stg;
+      size_t n = 0;
+      if (PF_GROW(stage_sets, cap_sets, n_sets + 1) ||
+          !(stg = pf_calloc(PF_MAX_STAGES, sizeof(*stg)))) {
         rc = pf_cli_error(ex->ctx, "out of memory");
         goto done;
       }
+      stage_sets[n_sets++] = stg;
+      if ((rc = piece_stages(ex, &sp[i], &dp[j], stg, &n)) != PF_EXIT_OK ||
+          (rc = eval_pair(ex, &sp[i], &dp[j], stg, n, proto, sports, dports,
+                          &pt)) != PF_EXIT_OK)
+        goto done;
+      for (si = 0; si < n; si++)
+        note_stage(all, &n_all, &stg[si]);
     }
   }
-  for (af = 0; af < PF_AF_COUNT; af++) {
-    struct pf_box b;
-    if (pf_rangeset_empty(&src.set.fam[af]) ||
-        pf_rangeset_empty(&dst.set.fam[af]))
-      continue;
-    pf_box_init(&b, (enum pf_af)af);
-    b.proto = proto;
-    if (pf_rangeset_copy(&b.src, &src.set.fam[af]) != PF_OK ||
-        pf_rangeset_copy(&b.dst, &dst.set.fam[af]) != PF_OK ||
-        pf_rangeset_copy(&b.sport, sports) != PF_OK ||
-        pf_rangeset_copy(&b.dport, dports) != PF_OK ||
-        pf_boxset_push(&q, &b) != PF_OK) {
-      pf_box_release(&b);
-      rc = pf_cli_error(ex->ctx, "out of memory");
-      goto done;
-    }
-    pf_box_release(&b);
-  }
-  if (!q.n) {
+  if (!pt.n) {
     rc = pf_cli_error(ex->ctx, "explain: '%s' and '%s' share no address "
                       "family: no flow to evaluate", from, to);
     goto done;
   }
-  if (pf_eval_set(stages, n, &q, &pt) != PF_OK || merge_parts(&pt) != PF_OK) {
+  if (merge_parts(&pt) != PF_OK) {
     rc = pf_cli_error(ex->ctx, "out of memory");
     goto done;
   }
@@ -947,8 +1167,8 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
             "ports %s\n",
             dir == PF_DIR_INBOUND ? "inbound" : "outbound", ptext, from, to,
             sports_text, ports_text);
-    for (i = 0; i < n; i++) {
-      const struct pf_stage *sg = &stages[i];
+    for (i = 0; i < n_all; i++) {
+      const struct pf_stage *sg = &all[i];
       fprintf(o, "  %zu. %s %s, %s: %s%s\n", i + 1, pf_level_name(sg->level),
               owner_name(sg), sg->dir == PF_DIR_INBOUND ? "inbound"
                                                         : "outbound",
@@ -985,6 +1205,15 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
         if (st->v == PF_V_UNKNOWN && st->why)
           fprintf(o, ": %s", st->why);
       }
+      {
+        size_t listed = 0;
+        for (k = 0; k < p->n_steps; k++)
+          listed += step_listed(&p->steps[k]);
+        if (!listed)
+          fputs(p->n_steps ? "  no NSG on the path"
+                           : "  neither end lies in a loaded subnet",
+                o);
+      }
       pf_proto_format(p->box.proto, pr, sizeof(pr));
       pf_portset_format(&p->box.sport, pbuf, sizeof(pbuf));
       pf_portset_format(&p->box.dport, dpbuf, sizeof(dpbuf));
@@ -1005,7 +1234,11 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
   rc = strcmp(overall(&pt), "allow") ? PF_EXIT_FINDINGS : PF_EXIT_OK;
 done:
   pf_partition_release(&pt);
-  pf_boxset_release(&q);
+  free_pieces(sp, nsp);
+  free_pieces(dp, ndp);
+  for (i = 0; i < n_sets; i++)
+    pf_free(stage_sets[i]);
+  pf_free(stage_sets);
   pf_ipset_release(&src.set);
   pf_ipset_release(&dst.set);
   return rc;

@@ -1164,6 +1164,37 @@ G(g_c_resource_id)
   pf_value_str(out, CP(r)->resource_id);
   return PF_OK;
 }
+/* The Docker bridge is an interface address with its prefix length
+ * ("172.17.0.1/16", the documented default): read it as its network, since
+ * the strict prefix parser rejects host bits (AKS-6). */
+G(g_c_aks_bridge_net)
+{
+  const char *t = CP(r)->aks_docker_bridge_cidr, *slash;
+  struct pf_addr a;
+  struct pf_prefix pfx;
+  unsigned len = 0, bits;
+  (void)cfg;
+  if (!t)
+    return PF_OK;
+  slash = strchr(t, '/');
+  if (!slash || pf_addr_parse(t, (size_t)(slash - t), &a, NULL) != PF_OK ||
+      !slash[1]) {
+    pf_value_unknown(out, "the Docker bridge address is not addr/len");
+    return PF_OK;
+  }
+  bits = pf_af_bits(a.af);
+  for (slash++; *slash >= '0' && *slash <= '9' && len <= bits; slash++)
+    len = len * 10 + (unsigned)(*slash - '0');
+  if (*slash || len > bits) {
+    pf_value_unknown(out, "the Docker bridge address is not addr/len");
+    return PF_OK;
+  }
+  pfx.af = a.af;
+  pfx.len = len;
+  pfx.addr = len ? a.v & ~((((pf_u128)1) << (bits - len)) - 1) : 0;
+  pf_value_addrs(out);
+  return pf_ipset_add_prefix(&out->addrs, &pfx);
+}
 /* "1.16.7" -> 116 (major * 100 + minor), for SEC-4's "1.16 or newer". */
 G(g_ak_version_num)
 {
@@ -1226,6 +1257,14 @@ G(g_ws_cmk_kv_subscription)
   const struct pf_res *kv = cmk_vault(r, cfg, out);
   if (kv)
     pf_value_str(out, kv->subscription);
+  return PF_OK;
+}
+/* The workspace's container registry reference; absent when it has none
+ * (a workspace creates its registry on first use). */
+G(g_ws_registry_id)
+{
+  (void)cfg;
+  pf_value_str(out, ws_dep(r, 2)->id);
   return PF_OK;
 }
 /* Roles on the resource group of the workspace's key vault (SEC-5: "and
@@ -1399,6 +1438,8 @@ static const struct prop {
    "number of computes in its subnets"},
   {PF_VAR_COMPUTE, "resource_id", g_c_resource_id,
    "attached resource (AKS, VM, Databricks, HDInsight)"},
+  {PF_VAR_COMPUTE, "aks_docker_bridge_network", g_c_aks_bridge_net,
+   "AKS docker bridge as its network (172.17.0.1/16 -> 172.17.0.0/16)"},
   {PF_VAR_AKS_CLUSTER, "kubernetes_version_num", g_ak_version_num,
    "major * 100 + minor (1.16 -> 116)"},
   {PF_VAR_STORAGE, "datastores", g_st_datastores,
@@ -1407,6 +1448,8 @@ static const struct prop {
    "region of the customer-managed key vault (loaded)"},
   {PF_VAR_WORKSPACE, "cmk_key_vault_subscription", g_ws_cmk_kv_subscription,
    "subscription of the customer-managed key vault (loaded)"},
+  {PF_VAR_WORKSPACE, "registry_id", g_ws_registry_id,
+   "its container registry; absent: none"},
   {PF_VAR_WORKSPACE, "roles_on_key_vault_group", g_ws_roles_kv_rg,
    "roles its identity holds on its key vault's resource group"},
 };

@@ -12,15 +12,20 @@
  *
  * (a) pf_planner_flow + pf_eval_flow must give the brute force's verdict
  *     and the same step per stage (level, owner, direction, rule,
- *     verdict) for every random flow;
+ *     verdict) for every random flow, both by the linear scan (--flow)
+ *     and with the single-flow index (pf_planner_index_flows, --flows);
  * (b) pf_eval_set on small boxes must partition them exactly: every
  *     concrete flow of the box lies in exactly one part, whose verdict and
  *     steps equal the brute force's.
  *
- * The seed is fixed (PF_DIFF_SEED overrides it, PF_DIFF_CONFIGS scales the
- * run).  A mismatch is shrunk (rules removed while it persists) and
- * printed as a reproducer: the configuration JSON, the tag file, the flow
- * in `preflight explain --flow` syntax and both answers.
+ * NSGs have 1-40 rules, now and then 65-140 (more than one 64-bit word
+ * in the index).  The seed is fixed; PF_DIFF_SEED overrides it,
+ * PF_DIFF_CONFIGS sets the number of configurations (260 flows and 3 set
+ * questions each), PF_DIFF_KEEP_GOING=1 continues after a mismatch and
+ * PF_DIFF_DUMP=N prints configuration N.  A mismatch is shrunk (rules,
+ * peerings, NICs, the route table removed while it persists) and printed
+ * as a reproducer: the configuration JSON, the tag file, the flow in
+ * `preflight explain --flow` syntax and both answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1608,7 +1613,8 @@ struct world {
   struct sb json, tjson;
   struct pf_config *cfg;
   struct pf_tagdb *db;
-  struct pf_planner *pl;
+  struct pf_planner *pl;    /* linear scan (--flow, set questions) */
+  struct pf_planner *pli;   /* with the single-flow index (--flows) */
   struct bcfg *bf;
 };
 
@@ -1633,6 +1639,8 @@ static void world_build(struct world *w, const struct g_cfg *g)
     fail();
   }
   assert_int_equal(pf_planner_create(&w->pl, w->cfg, w->db), PF_OK);
+  assert_int_equal(pf_planner_create(&w->pli, w->cfg, w->db), PF_OK);
+  assert_int_equal(pf_planner_index_flows(w->pli), PF_OK);
   w->bf = malloc(sizeof(*w->bf));
   assert_non_null(w->bf);
   bcfg_read(w->bf, w->json.p, g->have_tags ? w->tjson.p : NULL);
@@ -1641,6 +1649,7 @@ static void world_build(struct world *w, const struct g_cfg *g)
 static void world_free(struct world *w)
 {
   pf_planner_destroy(w->pl);
+  pf_planner_destroy(w->pli);
   pf_tagdb_destroy(w->db);
   pf_config_destroy(w->cfg);
   bcfg_free(w->bf);
@@ -1666,22 +1675,34 @@ static struct pf_flow to_pf(const struct bflow *f, struct pf_addr *src,
   return pf;
 }
 
-/* The engine's answer for one flow, as `preflight explain` computes it. */
-static void engine_flow(struct world *w, const struct bflow *f,
-                        struct pf_stage *stages, struct pf_flow_result *r)
+/* The engine's answer for one flow, as `preflight explain` computes it:
+ * with the single-flow index (--flows) when \p indexed, by a linear scan
+ * of the rules (--flow) otherwise. */
+static void engine_flow_by(struct world *w, int indexed,
+                           const struct bflow *f, struct pf_stage *stages,
+                           struct pf_flow_result *r)
 {
   struct pf_addr src, dst;
   struct pf_flow pf = to_pf(f, &src, &dst);
   const char *why = NULL;
   size_t n = 0;
-  assert_int_equal(pf_planner_flow(w->pl, f->outbound ? PF_DIR_OUTBOUND
-                                                      : PF_DIR_INBOUND,
+  assert_int_equal(pf_planner_flow(indexed ? w->pli : w->pl,
+                                   f->outbound ? PF_DIR_OUTBOUND
+                                               : PF_DIR_INBOUND,
                                    &src, &dst, stages, &n, &why),
                    PF_OK);
   r->v = PF_V_UNKNOWN;
   r->n_steps = 0;
   if (n)
     pf_eval_flow(stages, n, &pf, r);
+}
+
+static int engine_indexed;   /* which path report_flow replays */
+
+static void engine_flow(struct world *w, const struct bflow *f,
+                        struct pf_stage *stages, struct pf_flow_result *r)
+{
+  engine_flow_by(w, engine_indexed, f, stages, r);
 }
 
 static int same_steps(const struct bres *b, enum pf_verdict v,
@@ -1846,7 +1867,9 @@ static void report_flow(const struct g_cfg *g0, const struct bflow *f,
     printf("--- no tag file ---\n");
   printf("--- flow ---\n  preflight explain config.json%s --flow '%s'\n",
          g->have_tags ? " --service-tags tags.json" : "", ft);
-  print_engine("engine (pf_eval_flow)", r.v, r.steps, r.n_steps);
+  print_engine(engine_indexed ? "engine (pf_eval_flow, indexed)"
+                              : "engine (pf_eval_flow, linear)",
+               r.v, r.steps, r.n_steps);
   print_bres("brute force", &b);
   fflush(stdout);
   world_free(&w);
@@ -2253,7 +2276,7 @@ static unsigned long env_num(const char *name, unsigned long dflt)
 static void test_differential(void **state)
 {
   unsigned long seed = env_num("PF_DIFF_SEED", 20251123ul);
-  unsigned long n_cfg = env_num("PF_DIFF_CONFIGS", 400);
+  unsigned long n_cfg = env_num("PF_DIFF_CONFIGS", 800);
   unsigned long per_cfg = 260, sets_per_cfg = 3;
   unsigned long flows = 0, set_flows = 0, cfgs;
   unsigned long verdicts[3] = {0, 0, 0}, why_unknown[3] = {0, 0, 0};
@@ -2285,14 +2308,19 @@ static void test_differential(void **state)
       struct pf_flow_result r;
       struct bres b;
       gen_flow(g, c, &f);
-      engine_flow(&w, &f, stages, &r);
       brute(w.bf, &f, &b);
       flows++;
       verdicts[b.v]++;
       if (b.v == BV_UNKNOWN)
         why_unknown[!b.n ? 0 : !b.s[b.n - 1].rule ? 1 : 2]++;
-      if (!same_steps(&b, r.v, r.steps, r.n_steps))
-        report_flow(g, &f, "pf_eval_flow");
+      for (engine_indexed = 0; engine_indexed < 2; engine_indexed++) {
+        engine_flow(&w, &f, stages, &r);
+        if (!same_steps(&b, r.v, r.steps, r.n_steps))
+          report_flow(g, &f, engine_indexed
+                                 ? "pf_eval_flow with the flow index"
+                                 : "pf_eval_flow, linear scan");
+      }
+      engine_indexed = 0;
     }
     for (i = 0; i < sets_per_cfg; i++)
       set_check(&w, g, c, &set_flows);
