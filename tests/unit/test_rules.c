@@ -349,7 +349,8 @@ static void doc_matches_generator(void **state)
   size_t len = 0;
   FILE *out, *err;
   struct pf_ctx ctx;
-  char *argv[] = {"rules", "doc", "--rules-dir", "rules", NULL};
+  char a0[] = "rules", a1[] = "doc", a2[] = "--rules-dir", a3[] = "rules";
+  char *argv[] = {a0, a1, a2, a3, NULL};
   int rc;
   (void)state;
   /* run where `preflight rules doc --rules-dir rules > docs/rules.md` is
