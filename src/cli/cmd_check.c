@@ -175,13 +175,17 @@ static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
   pf_jw_end(&jw);
 }
 
+/* Print \p text line by line; the first line follows what is already on
+ * the line, the others get \p prefix. */
 static void indent_lines(FILE *o, const char *prefix, const char *text)
 {
   const char *p = text;
+  int first = 1;
   while (*p) {
     const char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    fprintf(o, "%s%.*s\n", prefix, (int)n, p);
+    fprintf(o, "%s%.*s\n", first ? "" : prefix, (int)n, p);
+    first = 0;
     if (!nl)
       break;
     p = nl + 1;
@@ -215,11 +219,13 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
                                       : "unknown",
             pf_c_reset(ctx), r->rule->id, pf_sev_name(r->rule->severity),
             r->message);
-    if (r->status != PF_RS_PASS && ctx->verbose >= 0 && *r->evidence_text)
+    if (r->status != PF_RS_PASS && ctx->verbose >= 0 && *r->evidence_text) {
+      fputs("                         ", o);
       indent_lines(o, "                         ", r->evidence_text);
+    }
     if (r->status == PF_RS_FAIL) {
       fprintf(o, "                         fix: ");
-      indent_lines(o, "", r->fix_az);
+      indent_lines(o, "                              ", r->fix_az);
     }
   }
   summary(rs, fail, &pass, &unknown);
@@ -368,7 +374,8 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     rc = pf_cli_error(ctx, "check: %s", pf_strerror(st));
     goto done;
   }
-  qsort(rs.r, rs.n, sizeof(*rs.r), cmp_results);
+  if (rs.n)
+    qsort(rs.r, rs.n, sizeof(*rs.r), cmp_results);
   if (fmt == PF_FMT_JSON)
     write_json(ctx, cfg, db, profile, &rs);
   else

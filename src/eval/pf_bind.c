@@ -1485,7 +1485,13 @@ pf_status pf_prop_get(const struct pf_binding *b, const char *path,
   if (v == PF_VAR_INPUT)
     return p->get(NULL, cfg, out);
   if (!b->v[v]) {
-    pf_value_unknown(out, b->missing[v] ? b->missing[v] : NULL);
+    /* referenced but not supplied: unknown, saying what to load; not
+     * referenced at all: the property is absent */
+    if (b->missing[v]) {
+      snprintf(out->why, sizeof(out->why), "load %s %s", pf_var_name(v),
+               b->missing[v]);
+      pf_value_unknown(out, out->why);
+    }
     return PF_OK;
   }
   return p->get(b->v[v], cfg, out);

@@ -30,7 +30,7 @@ const char *pf_rstatus_name(enum pf_rstatus s)
 /* Facts a failing flow condition leaves for the remediation templates. */
 struct flow_facts {
   int set;
-  char nsg[256], nsg_rg[256], priority[16], blocking_rule[128];
+  char nsg[256], nsg_rg[256], priority[64], blocking_rule[128];
   char blocking_priority[16], tag[128], ports[256], protocol[16];
   char direction[16], source[128], destination[128], access[8];
   /* route conditions */
@@ -46,6 +46,7 @@ struct ev {
   struct pf_strbuf text, json;   /* evidence */
   struct flow_facts ff;
   const char *unknown_why;       /* first reason something was unknown */
+  char why_buf[512];             /* its copy (values do not outlive us) */
   pf_status st;
 };
 
@@ -92,8 +93,10 @@ static const char *tv_name(enum tv t)
 
 static void note_unknown(struct ev *e, const char *why)
 {
-  if (!e->unknown_why && why)
-    e->unknown_why = why;
+  if (!e->unknown_why && why) {
+    snprintf(e->why_buf, sizeof(e->why_buf), "%s", why);
+    e->unknown_why = e->why_buf;
+  }
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -448,6 +451,7 @@ static enum tv flow(struct ev *e, const struct pf_cond *c)
   enum tv t = TV_TRUE;
   size_t i, k, bad = 0, good = 0;
   unsigned af;
+  int set_here = 0;
 
   pf_ipset_init(&inside);
   pf_ipset_init(&remote);
@@ -460,10 +464,14 @@ static enum tv flow(struct ev *e, const struct pf_cond *c)
   owner = c->nic_level ? e->b->v[PF_VAR_NIC] : e->b->v[PF_VAR_SUBNET];
   if (!owner) {
     enum pf_var v = c->nic_level ? PF_VAR_NIC : PF_VAR_SUBNET;
-    note_unknown(e, e->b->missing[v] ? "the compute's subnet was not "
-                                       "supplied (load the virtual network)"
-                                     : "the compute is not in a loaded "
-                                       "subnet");
+    note_unknown(e, c->nic_level
+                        ? (e->b->missing[v] ? "the NIC was not supplied "
+                                              "(load the network interface)"
+                                            : "no loaded NIC")
+                    : e->b->missing[v] ? "the compute's subnet was not "
+                                         "supplied (load the virtual network)"
+                                       : "the compute is not in a loaded "
+                                         "subnet");
     t = TV_UNKNOWN;
     goto record;
   }
@@ -528,6 +536,8 @@ static enum tv flow(struct ev *e, const struct pf_cond *c)
       if (pt.p[i].v == PF_V_UNKNOWN && pt.p[i].n_steps)
         note_unknown(e, pt.p[i].steps[pt.p[i].n_steps - 1].why);
 record:
+  if (!rname[0])
+    snprintf(rname, sizeof(rname), "%s", "?");
   pf_strbuf_addf(&e->text, "%s %s %s from %s to %s, ports %s: %s\n",
                  c->dir == PF_DIR_INBOUND ? "inbound" : "outbound", proto,
                  c->nic_level ? "(NIC NSG)" : "(subnet NSG)",
@@ -552,6 +562,7 @@ record:
   json_kv(e, "expect", pf_verdict_name(c->expect), 0);
   json_kv(e, "result", tv_name(t), 0);
   pf_strbuf_adds(&e->json, ",\"parts\":[");
+  set_here = 0;
   for (i = 0, k = 0; i < pt.n; i++) {
     const struct pf_part *p = &pt.p[i];
     const struct pf_step *st = p->n_steps ? &p->steps[p->n_steps - 1] : NULL;
@@ -600,6 +611,7 @@ record:
       const struct pf_nsg *nsg = st->stage->nsgc->nsg;
       int fp = free_priority(nsg, c->dir, st->rule->priority);
       e->ff.set = 1;
+      set_here = 1;
       snprintf(e->ff.nsg, sizeof(e->ff.nsg), "%s", nsg->hdr.name);
       snprintf(e->ff.nsg_rg, sizeof(e->ff.nsg_rg), "%s",
                nsg->hdr.resource_group ? nsg->hdr.resource_group : "");
@@ -615,9 +627,10 @@ record:
     }
   }
   pf_strbuf_addf(&e->json, "],\"parts_as_required\":%zu}", good);
-  if (!e->ff.set || t != TV_FALSE) {
-    /* still record the flow for templates of unknown results */
-  }
+  /* the facts describe one flow: the first that was blocked, else the
+   * first evaluated */
+  if (e->ff.tag[0] && !(set_here))
+    goto done;
   snprintf(e->ff.tag, sizeof(e->ff.tag), "%s", rname);
   snprintf(e->ff.ports, sizeof(e->ff.ports), "%s", ports);
   snprintf(e->ff.protocol, sizeof(e->ff.protocol), "%s", proto);
@@ -933,10 +946,12 @@ static int one(const struct pf_binding *b, void *arg)
     }
     if (t == TV_UNKNOWN)
       goto record;
-    /* applicability is not evidence: keep only the condition's */
+    /* applicability is not evidence, and its flows are not the ones the
+     * templates describe: keep only the condition's */
     pf_strbuf_reset(&e.text);
     pf_strbuf_reset(&e.json);
     pf_strbuf_addc(&e.json, '[');
+    memset(&e.ff, 0, sizeof(e.ff));
   }
   t = eval(&e, rule->cond);
 record:

@@ -33,6 +33,7 @@ struct pf_value {
   const char **list;      /* LIST (owned array, borrowed strings) */
   size_t n, cap;
   struct pf_ipset addrs;  /* ADDRS (owned) */
+  char why[320];          /* UNKNOWN: a formatted reason (s points here) */
 };
 
 void pf_value_init(struct pf_value *v);

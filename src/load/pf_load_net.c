@@ -213,6 +213,10 @@ pf_status pf_load_vnet(struct pf_lj *lj, const cJSON *o)
     return pf_load_oom(lj);
   if ((st = pf_load_header(lj, o, PF_K_VNET, NULL, &v->hdr)) != PF_OK)
     return st;
+  /* a vnet defined earlier is kept whole: its subnets are not mixed with
+   * this definition's (pf_load_add records the duplicate) */
+  if (pf_config_find(lj->cfg, v->hdr.id))
+    return pf_load_add(lj, &v->hdr);
   if ((st = pf_lj_obj(lj, p, "addressSpace", &as, &which)) != PF_OK)
     return st;
   if (as) {
