@@ -263,7 +263,9 @@ int main(int argc, char **argv)
   printf("preflight check (load, tags, catalogue, %zu results): median "
          "%.1f ms\n", nres, b[iters / 2]);
   printf("ratio: %.2f\n", b[iters / 2] / a[iters / 2]);
-  {
+  if (getenv("PF_BENCH_KEEP")) {
+    printf("inputs kept in %s\n", dir);
+  } else {
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -54,16 +54,21 @@ struct ev {
 
 static void json_str(struct pf_strbuf *sb, const char *s)
 {
+  const char *run;
   pf_strbuf_addc(sb, '"');
-  for (; s && *s; s++) {
+  for (run = s; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      pf_strbuf_addf(sb, "\\%c", c);
-    else if (c < 0x20)
+    if (c != '"' && c != '\\' && c >= 0x20)
+      continue;
+    pf_strbuf_addn(sb, run, (size_t)(s - run));
+    if (c < 0x20)
       pf_strbuf_addf(sb, "\\u%04x", c);
     else
-      pf_strbuf_addc(sb, (char)c);
+      pf_strbuf_addf(sb, "\\%c", c);
+    run = s + 1;
   }
+  if (s)
+    pf_strbuf_addn(sb, run, (size_t)(s - run));
   pf_strbuf_addc(sb, '"');
 }
 

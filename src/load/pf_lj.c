@@ -134,17 +134,19 @@ const cJSON *pf_lj_get(const cJSON *obj, const char *keys, const char **which)
 {
   static const char sep = '|';
   const char *k = keys;
+  const cJSON *c;
+  int pascal = 0;
   if (which)
     *which = NULL;
   if (!obj || !cJSON_IsObject(obj))
     return NULL;
+  /* exact names first: the hot path for ARM and az JSON */
   while (*k) {
     const char *e = strchr(k, sep);
     size_t n = e ? (size_t)(e - k) : strlen(k);
-    const cJSON *c;
     for (c = obj->child; c; c = c->next) {
-      if (c->string && strlen(c->string) == n &&
-          memcmp(c->string, k, n) == 0) {
+      if (c->string && c->string[0] == k[0] &&
+          !strncmp(c->string, k, n) && c->string[n] == '\0') {
         if (cJSON_IsNull(c))
           break;
         if (which)
@@ -157,14 +159,18 @@ const cJSON *pf_lj_get(const cJSON *obj, const char *keys, const char **which)
     k = e + 1;
   }
   /* PowerShell exports PascalCase ("Properties", "Name", "Location");
-   * ARM itself treats member names case-insensitively, so fall back */
+   * ARM itself treats member names case-insensitively, so fall back -
+   * only in objects that have such names */
+  for (c = obj->child; c && !pascal; c = c->next)
+    pascal = c->string && c->string[0] >= 'A' && c->string[0] <= 'Z';
+  if (!pascal)
+    return NULL;
   for (k = keys; *k;) {
     const char *e = strchr(k, sep);
     size_t n = e ? (size_t)(e - k) : strlen(k);
-    const cJSON *c;
     for (c = obj->child; c; c = c->next) {
-      if (c->string && strlen(c->string) == n &&
-          strncasecmp(c->string, k, n) == 0 && !cJSON_IsNull(c)) {
+      if (c->string && !strncasecmp(c->string, k, n) &&
+          c->string[n] == '\0' && !cJSON_IsNull(c)) {
         if (which)
           *which = c->string;
         return c;

@@ -348,15 +348,18 @@ static pf_status parse_addr(struct pf_lj *lj, const char *text, int plural,
 static pf_status load_side(struct pf_lj *lj, const cJSON *p, const char *side,
                            struct pf_addrspec **out, size_t *n)
 {
-  char k1[64], k2[64], k3[64];
+  /* the field names of one side (no formatting on this hot path) */
+  int src = side[0] == 's';
+  const char *k1 = src ? "sourceAddressPrefix" : "destinationAddressPrefix";
+  const char *k2 = src ? "sourceAddressPrefixes"
+                       : "destinationAddressPrefixes";
+  const char *k3 = src ? "sourceApplicationSecurityGroups"
+                       : "destinationApplicationSecurityGroups";
   const cJSON *one, *many, *asgs;
   const char *w1, *w2, *w3;
   size_t cap, i;
   pf_status st = PF_OK;
 
-  snprintf(k1, sizeof(k1), "%sAddressPrefix", side);
-  snprintf(k2, sizeof(k2), "%sAddressPrefixes", side);
-  snprintf(k3, sizeof(k3), "%sApplicationSecurityGroups", side);
   one = pf_lj_get(p, k1, &w1);
   if ((st = pf_lj_arr(lj, p, k2, &many, &w2)) != PF_OK ||
       (st = pf_lj_arr(lj, p, k3, &asgs, &w3)) != PF_OK)
@@ -419,15 +422,15 @@ static pf_status load_side(struct pf_lj *lj, const cJSON *p, const char *side,
 static pf_status load_ports(struct pf_lj *lj, const cJSON *p, const char *side,
                             struct pf_rangeset *ports)
 {
-  char k1[64], k2[64];
+  int src = side[0] == 's';
+  const char *k1 = src ? "sourcePortRange" : "destinationPortRange";
+  const char *k2 = src ? "sourcePortRanges" : "destinationPortRanges";
   const cJSON *one, *many;
   const char *w1, *w2;
   struct pf_err perr;
   int any = 0;
   pf_status st;
 
-  snprintf(k1, sizeof(k1), "%sPortRange", side);
-  snprintf(k2, sizeof(k2), "%sPortRanges", side);
   one = pf_lj_get(p, k1, &w1);
   if ((st = pf_lj_arr(lj, p, k2, &many, &w2)) != PF_OK)
     return st;
