@@ -412,8 +412,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     second = load_once(cfg, data, size);
     if (second != first)
       abort();
+    /* every top-level resource is a duplicate; resources nested in a
+     * duplicate vnet are not loaded again at all, so the count of
+     * duplicates may be smaller than the count of resources */
     if (cfg->inputs[1].n_resources != 0 ||
-        cfg->n_duplicates - dups != (size_t)first + dups)
+        cfg->n_duplicates - dups > (size_t)first + dups ||
+        (first > 0 && cfg->n_duplicates == dups))
       abort();
     if (pf_config_resolve(cfg) != PF_OK)
       abort();
