@@ -520,10 +520,102 @@ done:
   return rc;
 }
 
+/* The JSON of one stage depends only on what decided it; with a million
+ * flows there are a handful of distinct ones, so they are rendered once. */
+struct stage_memo {
+  const struct pf_res *owner;
+  const struct pf_nsgc *nsgc;
+  const char *missing;
+  const struct pf_nsg_rule *rule;
+  const char *why;
+  enum pf_dir dir;
+  enum pf_verdict v;
+  char *json;
+};
+
+#define STAGE_MEMO_MAX 256
+
+static const char *stage_json(struct stage_memo *m, size_t *n,
+                              const struct pf_step *st)
+{
+  const struct pf_stage *sg = st->stage;
+  char *buf = NULL;
+  size_t len = 0, i;
+  FILE *mf;
+  struct pf_jw jw;
+  for (i = 0; i < *n; i++)
+    if (m[i].owner == sg->owner && m[i].nsgc == sg->nsgc &&
+        m[i].missing == sg->missing_id && m[i].rule == st->rule &&
+        m[i].why == st->why && m[i].dir == sg->dir && m[i].v == st->v)
+      return m[i].json;
+  mf = open_memstream(&buf, &len);
+  if (!mf)
+    return NULL;
+  pf_jw_init(&jw, mf, 0);
+  jw_step(&jw, st);
+  if (fclose(mf) != 0) {
+    free(buf);
+    return NULL;
+  }
+  if (*n == STAGE_MEMO_MAX) {
+    /* too many distinct stages to remember: the caller renders it */
+    free(buf);
+    return NULL;
+  }
+  m[*n].owner = sg->owner;
+  m[*n].nsgc = sg->nsgc;
+  m[*n].missing = sg->missing_id;
+  m[*n].rule = st->rule;
+  m[*n].why = st->why;
+  m[*n].dir = sg->dir;
+  m[*n].v = st->v;
+  m[*n].json = buf;
+  return m[(*n)++].json;
+}
+
+/* One result line of --flows in JSON (same shape as jw_flow_result). */
+static void put_flow_json(FILE *o, struct stage_memo *m, size_t *nm,
+                          const struct pf_flow_result *r, const char *why,
+                          size_t line)
+{
+  size_t i, k = 0;
+  fprintf(o, "{\"line\":%zu,\"verdict\":\"%s\",\"stages\":[", line,
+          pf_verdict_name(r->v));
+  for (i = 0; i < r->n_steps; i++) {
+    const char *js;
+    if (!step_listed(&r->steps[i]))
+      continue;
+    js = stage_json(m, nm, &r->steps[i]);
+    if (k++)
+      fputc(',', o);
+    if (js) {
+      fputs(js, o);
+    } else {
+      struct pf_jw jw;
+      pf_jw_init(&jw, o, 0);
+      jw_step(&jw, &r->steps[i]);
+    }
+  }
+  fputc(']', o);
+  if (why) {
+    fputs(",\"reason\":\"", o);
+    pf_json_escape(o, why, strlen(why));
+    fputc('"', o);
+  }
+  fputc('}', o);
+}
+
 static int cmd_flows(struct explain *ex, const char *path)
 {
+  struct stage_memo memo[STAGE_MEMO_MAX];
+  size_t n_memo = 0;
+  struct flowline {
+    struct pf_flow f;
+    enum pf_dir dir;
+    size_t line;
+  } *fl = NULL;
   char *buf = NULL;
-  size_t len = 0, pos = 0, lineno = 0, any_bad = 0;
+  size_t len = 0, pos = 0, lineno = 0, any_bad = 0, n_fl = 0, cap_fl = 0, fi;
   struct pf_err err;
   struct pf_jw jw;
   int rc = PF_EXIT_OK;
@@ -531,12 +623,11 @@ static int cmd_flows(struct explain *ex, const char *path)
   pf_err_clear(&err);
   if (pf_file_read(path, (size_t)1 << 30, &buf, &len, &err) != PF_OK)
     return pf_cli_fail(ex->ctx, err.code, &err);
-  /* validate every line first: bad input must not give partial output */
+  /* parse every line first, once: bad input must not give partial
+   * output, and the evaluation loop then touches no text */
   while (pos < len) {
     const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
     size_t ll = nl ? (size_t)(nl - line) : len - pos;
-    struct pf_flow f;
-    enum pf_dir dir;
     char why[256];
     pos += ll + (nl != NULL);
     lineno++;
@@ -544,36 +635,37 @@ static int cmd_flows(struct explain *ex, const char *path)
       ll--;
     if (!ll)
       continue;
-    if (read_flow_line(line, ll, &dir, &f, why, sizeof(why))) {
+    if (PF_GROW(fl, cap_fl, n_fl + 1)) {
+      pf_free(buf);
+      return pf_cli_error(ex->ctx, "out of memory");
+    }
+    fl[n_fl].line = lineno;
+    if (read_flow_line(line, ll, &fl[n_fl].dir, &fl[n_fl].f, why,
+                       sizeof(why))) {
       rc = pf_cli_error(ex->ctx, "%s: line %zu: %s",
                         strcmp(path, "-") ? path : "<stdin>", lineno, why);
       pf_free(buf);
+      pf_free(fl);
       return rc;
     }
+    n_fl++;
   }
+  pf_free(buf);
+  buf = NULL;
   pf_jw_init(&jw, ex->ctx->out, ex->fmt == PF_FMT_JSON);
   if (ex->fmt == PF_FMT_JSON)
     pf_jw_arr(&jw);
-  pos = 0;
-  lineno = 0;
-  while (pos < len) {
-    const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
-    size_t ll = nl ? (size_t)(nl - line) : len - pos;
-    struct pf_flow f;
+  for (fi = 0; fi < n_fl; fi++) {
+    struct pf_flow f = fl[fi].f;
     struct pf_flow_result r;
     struct pf_stage stages[PF_MAX_STAGES];
-    enum pf_dir dir = PF_DIR_INBOUND;
+    enum pf_dir dir = fl[fi].dir;
     const char *why = NULL;
-    char wbuf[256];
-    pos += ll + (nl != NULL);
-    lineno++;
-    if (ll && line[ll - 1] == '\r')
-      ll--;
-    if (!ll)
-      continue;
-    read_flow_line(line, ll, &dir, &f, wbuf, sizeof(wbuf));
+    lineno = fl[fi].line;
     if (explain_one(ex, dir, &f, stages, &r, &why)) {
-      pf_free(buf);
+      pf_free(fl);
+      for (fi = 0; fi < n_memo; fi++)
+        free(memo[fi].json);
       return pf_cli_error(ex->ctx, "out of memory");
     }
     if (r.v != PF_V_ALLOW)
@@ -601,18 +693,20 @@ static int cmd_flows(struct explain *ex, const char *path)
       if (why)
         fprintf(ex->ctx->out, "  (%s)", why);
       fputc('\n', ex->ctx->out);
+    } else if (ex->fmt == PF_FMT_JSONL) {
+      put_flow_json(ex->ctx->out, memo, &n_memo, &r, why, lineno);
+      fputc('\n', ex->ctx->out);
     } else {
       jw_flow_result(&jw, &r, why, lineno);
-      if (ex->fmt == PF_FMT_JSONL)
-        fputc('\n', ex->ctx->out);
     }
   }
+  for (fi = 0; fi < n_memo; fi++)
+    free(memo[fi].json);
   if (ex->fmt == PF_FMT_JSON) {
     pf_jw_arr_end(&jw);
     pf_jw_end(&jw);
   }
-  pf_free(buf);
-  (void)any_bad;
+  pf_free(fl);
   return any_bad ? PF_EXIT_FINDINGS : PF_EXIT_OK;
 }
 

@@ -46,6 +46,10 @@ int main(int argc, char **argv)
   int i = 1;
 
   memset(&ctx, 0, sizeof(ctx));
+  /* machine output can be hundreds of megabytes (explain --flows): write
+   * it in large blocks when it does not go to a terminal */
+  if (!isatty(STDOUT_FILENO))
+    setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 20);
   ctx.out = stdout;
   ctx.err = stderr;
   ctx.prog = "preflight";
