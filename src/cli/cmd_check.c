@@ -256,7 +256,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0}
   };
-  const char *tags_opt = NULL, *tags_path, *profile = "2020";
+  const char *tags_opt = NULL, *profile = "2020";
   const char *rules_opt = NULL, *rules_dir = NULL, *fail_on = "error";
   const char *client_ip = NULL;
   char dirbuf[4096];
@@ -338,16 +338,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
       only[n_only++] = tok;
     }
   }
-  if (pf_config_create(&cfg) != PF_OK) {
-    rc = pf_cli_error(ctx, "out of memory");
+  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
+                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
-  }
-  st = pf_load_paths(cfg, (const char *const *)argv + optind,
-                     (size_t)(argc - optind), NULL, &err);
-  if (st != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
-  }
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
   if (client_ip) {
@@ -358,13 +351,6 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
       goto done;
     }
     cfg->client_ip = client_ip;
-  }
-  tags_path = pf_cli_tags_path(tags_opt);
-  if (!tags_path)
-    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
-  if (tags_path && (st = pf_tagdb_load_file(&db, tags_path, &err)) != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
   }
   memset(&copts, 0, sizeof(copts));
   copts.profile = profile;

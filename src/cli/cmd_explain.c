@@ -1356,14 +1356,13 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
   };
   const char *flow = NULL, *flows = NULL, *from = NULL, *to = NULL;
   const char *ports = "*", *sports = "*", *proto_text = "tcp";
-  const char *tags_opt = NULL, *tags_path;
+  const char *tags_opt = NULL;
   enum pf_dir dir = PF_DIR_INBOUND;
   struct explain ex;
   struct pf_rangeset dset, sset;
   struct pf_err err;
   unsigned proto;
   int c, rc = PF_EXIT_OK;
-  pf_status st;
 
   memset(&ex, 0, sizeof(ex));
   ex.ctx = ctx;
@@ -1430,24 +1429,9 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
       }
     }
   }
-  if (pf_config_create(&ex.cfg) != PF_OK) {
-    rc = pf_cli_error(ctx, "out of memory");
+  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
+                         tags_opt, &ex.cfg, &ex.db)) != PF_EXIT_OK)
     goto done;
-  }
-  st = pf_load_paths(ex.cfg, (const char *const *)argv + optind,
-                     (size_t)(argc - optind), NULL, &err);
-  if (st != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
-  }
-  tags_path = pf_cli_tags_path(tags_opt);
-  if (!tags_path)
-    tags_path = pf_cli_tags_from_inputs(ctx, ex.cfg);
-  if (tags_path && (st = pf_tagdb_load_file(&ex.db, tags_path, &err)) !=
-                       PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
-  }
   if (pf_planner_create(&ex.planner, ex.cfg, ex.db) != PF_OK) {
     rc = pf_cli_error(ctx, "out of memory");
     goto done;

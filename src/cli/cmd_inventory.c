@@ -368,13 +368,12 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0}
   };
-  const char *tags_opt = NULL, *tags_path;
+  const char *tags_opt = NULL;
   enum pf_format fmt = PF_FMT_TEXT;
   struct pf_config *cfg = NULL;
   struct pf_tagdb *db = NULL;
   struct pf_err err;
   struct ref_walk w;
-  pf_status st;
   int c, rc = PF_EXIT_OK;
 
   optind = 0;
@@ -401,24 +400,9 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
 
   pf_err_clear(&err);
   memset(&w, 0, sizeof(w));
-  if (pf_config_create(&cfg) != PF_OK)
-    return pf_cli_error(ctx, "out of memory");
-  st = pf_load_paths(cfg, (const char *const *)argv + optind,
-                     (size_t)(argc - optind), NULL, &err);
-  if (st != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
+  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
+                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
-  }
-  tags_path = pf_cli_tags_path(tags_opt);
-  if (!tags_path)
-    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
-  if (tags_path) {
-    st = pf_tagdb_load_file(&db, tags_path, &err);
-    if (st != PF_OK) {
-      rc = pf_cli_fail(ctx, st, &err);
-      goto done;
-    }
-  }
   pf_config_each_ref(cfg, 0, collect_fwd, &w);
   pf_config_each_ref(cfg, 1, collect_back, &w);
   if (fmt == PF_FMT_JSON)

@@ -203,14 +203,13 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0}
   };
-  const char *tags_opt = NULL, *tags_path;
+  const char *tags_opt = NULL;
   enum pf_format fmt = PF_FMT_TEXT;
   enum pf_lint_sev fail_on = PF_LINT_WARNING;
   struct pf_config *cfg = NULL;
   struct pf_tagdb *db = NULL;
   struct pf_lint_report rep;
   struct pf_err err;
-  pf_status st;
   int c, rc = PF_EXIT_OK;
   unsigned s;
 
@@ -243,22 +242,9 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx)
 
   pf_err_clear(&err);
   memset(&rep, 0, sizeof(rep));
-  if (pf_config_create(&cfg) != PF_OK)
-    return pf_cli_error(ctx, "out of memory");
-  st = pf_load_paths(cfg, (const char *const *)argv + optind,
-                     (size_t)(argc - optind), NULL, &err);
-  if (st != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
+  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
+                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
-  }
-  tags_path = pf_cli_tags_path(tags_opt);
-  if (!tags_path)
-    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
-  if (tags_path && (st = pf_tagdb_load_file(&db, tags_path, &err)) !=
-                       PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
-  }
   if (!cfg->n_res[PF_K_NSG])
     pf_cli_warn(ctx, "lint: no network security group among the inputs");
   if (pf_lint_config(&rep, cfg, db) != PF_OK) {

@@ -1238,7 +1238,7 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
     {"to", required_argument, NULL, 'T'},
     {NULL, 0, NULL, 0}
   };
-  const char *tags_opt = NULL, *tags_path;
+  const char *tags_opt = NULL;
   struct opts op;
   struct pf_config *cfg = NULL;
   struct pf_tagdb *db = NULL;
@@ -1292,22 +1292,9 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
   pf_err_clear(&err);
   memset(&d, 0, sizeof(d));
   pf_ipset_init(&d.set);
-  if (pf_config_create(&cfg) != PF_OK)
-    return pf_cli_error(ctx, "out of memory");
-  st = pf_load_paths(cfg, (const char *const *)argv + optind,
-                     (size_t)(argc - optind), NULL, &err);
-  if (st != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
+  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
+                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
-  }
-  tags_path = pf_cli_tags_path(tags_opt);
-  if (!tags_path)
-    tags_path = pf_cli_tags_from_inputs(ctx, cfg);
-  if (tags_path &&
-      (st = pf_tagdb_load_file(&db, tags_path, &err)) != PF_OK) {
-    rc = pf_cli_fail(ctx, st, &err);
-    goto done;
-  }
   if ((rc = find_subnet(ctx, cfg, op.subnet, &s)) != PF_EXIT_OK)
     goto done;
   if (op.to && (rc = parse_dest(ctx, db, op.to, &d)) != PF_EXIT_OK)

@@ -2,7 +2,9 @@
 /* pf_cli.c - messages, formats and colours shared by the commands */
 #include "pf_cli.h"
 
+#include "../load/pf_load.h"
 #include "../model/pf_model.h"
+#include "../model/pf_tags.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -101,4 +103,28 @@ const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
                   "%s (give --service-tags to choose)", found);
   }
   return found;
+}
+
+int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
+                const char *tags_opt, struct pf_config **cfg,
+                struct pf_tagdb **db)
+{
+  const char *tags_path;
+  struct pf_err err;
+  pf_status st;
+
+  *cfg = NULL;
+  *db = NULL;
+  pf_err_clear(&err);
+  if (pf_config_create(cfg) != PF_OK)
+    return pf_cli_error(ctx, "out of memory");
+  st = pf_load_paths(*cfg, (const char *const *)paths, n, NULL, &err);
+  if (st != PF_OK)
+    return pf_cli_fail(ctx, st, &err);
+  tags_path = pf_cli_tags_path(tags_opt);
+  if (!tags_path)
+    tags_path = pf_cli_tags_from_inputs(ctx, *cfg);
+  if (tags_path && (st = pf_tagdb_load_file(db, tags_path, &err)) != PF_OK)
+    return pf_cli_fail(ctx, st, &err);
+  return PF_EXIT_OK;
 }

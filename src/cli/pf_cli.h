@@ -74,6 +74,17 @@ const char *pf_c_reset(const struct pf_ctx *ctx);
 /** Service tag file from --service-tags or $PREFLIGHT_SERVICE_TAGS. */
 const char *pf_cli_tags_path(const char *opt);
 struct pf_config;
+struct pf_tagdb;
+/**
+ * Load the configuration from \p paths and the service tag file (from
+ * \p tags_opt, $PREFLIGHT_SERVICE_TAGS, or a tag file among the inputs;
+ * none is fine: \p *db stays NULL).  On failure the error is printed and
+ * PF_EXIT_ERROR returned; whatever was created is in \p *cfg / \p *db for
+ * the caller to destroy.
+ */
+int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
+                const char *tags_opt, struct pf_config **cfg,
+                struct pf_tagdb **db);
 /**
  * Without --service-tags: the first service tag file found among the
  * loaded inputs (a warning names it when there are several), or NULL.

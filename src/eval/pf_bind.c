@@ -1006,6 +1006,13 @@ static pf_status roles_on(const struct pf_config *cfg, const char *principal,
                           const char *target, struct pf_value *out)
 {
   size_t i;
+  /* no assignments at all means they were not supplied, not that the
+   * identity has none */
+  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
+    pf_value_unknown(out, "role assignments not supplied (az role "
+                          "assignment list --all)");
+    return PF_OK;
+  }
   out->t = PF_VAL_LIST;
   if (!principal || !target)
     return PF_OK;
@@ -1040,48 +1047,23 @@ static const struct pf_ref *ws_dep(const struct pf_res *r, int which)
 
 G(g_ws_roles_self)
 {
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   return roles_on(cfg, WS(r)->principal_id, r->id, out);
 }
 G(g_ws_roles_storage)
 {
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 0)->id, out);
 }
 G(g_ws_roles_kv)
 {
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 1)->id, out);
 }
 G(g_ws_roles_acr)
 {
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   return roles_on(cfg, WS(r)->principal_id, ws_dep(r, 2)->id, out);
 }
 G(g_ws_roles_rg)
 {
   char rg[1024];
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   if (!r->subscription || !r->resource_group)
     return PF_OK;
   snprintf(rg, sizeof(rg), "/subscriptions/%s/resourceGroups/%s",
@@ -1273,11 +1255,6 @@ G(g_ws_roles_kv_rg)
 {
   char rg[1024];
   const char *id = ws_dep(r, 1)->id, *prov;
-  if (!cfg->n_res[PF_K_ROLE_ASSIGNMENT]) {
-    pf_value_unknown(out, "role assignments not supplied (az role "
-                          "assignment list --all)");
-    return PF_OK;
-  }
   prov = id ? strcasestr(id, "/providers/") : NULL;
   if (!prov || (size_t)(prov - id) >= sizeof(rg))
     return PF_OK;
