@@ -278,7 +278,7 @@ int pf_sel_each(enum pf_sel s, const struct pf_config *cfg,
                 int (*cb)(const struct pf_binding *b, void *arg), void *arg)
 {
   struct pf_binding b;
-  size_t i, j, k, m;
+  size_t i, j, k;
   int rc = 0;
 
   switch (s) {
@@ -390,7 +390,6 @@ int pf_sel_each(enum pf_sel s, const struct pf_config *cfg,
         rc = cb(&b, arg);
       }
     }
-    (void)m;
     return rc;
   case PF_SEL_COUNT:
     break;

@@ -181,8 +181,6 @@ static enum tv compare(struct ev *e, const struct pf_cond *c)
     goto done;
   if (l.t == PF_VAL_UNKNOWN || r.t == PF_VAL_UNKNOWN) {
     const struct pf_value *u = l.t == PF_VAL_UNKNOWN ? &l : &r;
-    static char buf[1];
-    (void)buf;
     note_unknown(e, u->s);
     t = TV_UNKNOWN;
     goto record;
@@ -454,7 +452,7 @@ static enum tv flow(struct ev *e, const struct pf_cond *c)
   const struct pf_endspec *rsp;
   char rname[160], proto[32], ports[256];
   enum tv t = TV_TRUE;
-  size_t i, k, bad = 0, good = 0;
+  size_t i, k, good = 0;
   unsigned af;
   int set_here = 0;
 
@@ -574,7 +572,6 @@ record:
     char pp[256];
     if (p->v == c->expect)
       continue;
-    bad++;
     if (k++)
       pf_strbuf_addc(&e->json, ',');
     pf_strbuf_adds(&e->json, "{\"verdict\":");
@@ -647,7 +644,6 @@ record:
            c->dir == PF_DIR_INBOUND ? rname : "VirtualNetwork");
   snprintf(e->ff.destination, sizeof(e->ff.destination), "%s",
            c->dir == PF_DIR_INBOUND ? "VirtualNetwork" : rname);
-  (void)bad;
 done:
   pf_partition_release(&pt);
   pf_boxset_release(&q);
