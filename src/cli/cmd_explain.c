@@ -785,62 +785,6 @@ static int resolve_end(struct explain *ex, struct end *e,
   return PF_EXIT_OK;
 }
 
-static int same_steps(const struct pf_part *a, const struct pf_part *b)
-{
-  size_t i;
-  if (a->v != b->v || a->n_steps != b->n_steps)
-    return 0;
-  for (i = 0; i < a->n_steps; i++)
-    if (a->steps[i].stage != b->steps[i].stage ||
-        a->steps[i].rule != b->steps[i].rule ||
-        a->steps[i].v != b->steps[i].v)
-      return 0;
-  return 1;
-}
-
-/* Merge parts that differ only in their source addresses (then only in
- * their destinations), so the answer reads as a few prefix lists. */
-static pf_status merge_parts(struct pf_partition *pt)
-{
-  size_t i, j, pass;
-  for (pass = 0; pass < 2; pass++) {
-    for (i = 0; i < pt->n; i++) {
-      for (j = i + 1; j < pt->n;) {
-        struct pf_part *a = &pt->p[i], *b = &pt->p[j];
-        struct pf_rangeset u;
-        int can = same_steps(a, b) && a->box.af == b->box.af &&
-                  a->box.proto == b->box.proto &&
-                  pf_rangeset_equal(&a->box.sport, &b->box.sport) &&
-                  pf_rangeset_equal(&a->box.dport, &b->box.dport) &&
-                  (pass == 0 ? pf_rangeset_equal(&a->box.dst, &b->box.dst)
-                             : pf_rangeset_equal(&a->box.src, &b->box.src));
-        if (!can) {
-          j++;
-          continue;
-        }
-        pf_rangeset_init(&u);
-        if (pf_rangeset_union(&u, pass == 0 ? &a->box.src : &a->box.dst,
-                              pass == 0 ? &b->box.src : &b->box.dst) !=
-            PF_OK) {
-          pf_rangeset_release(&u);
-          return PF_ENOMEM;
-        }
-        if (pass == 0) {
-          pf_rangeset_release(&a->box.src);
-          a->box.src = u;
-        } else {
-          pf_rangeset_release(&a->box.dst);
-          a->box.dst = u;
-        }
-        pf_box_release(&b->box);
-        pt->p[j] = pt->p[pt->n - 1];
-        pt->n--;
-      }
-    }
-  }
-  return PF_OK;
-}
-
 struct plist {
   FILE *o;
   struct pf_jw *jw;
@@ -1198,7 +1142,7 @@ static int cmd_set(struct explain *ex, enum pf_dir dir, const char *from,
                       "family: no flow to evaluate", from, to);
     goto done;
   }
-  if (merge_parts(&pt) != PF_OK) {
+  if (pf_partition_merge(&pt) != PF_OK) {
     rc = pf_cli_error(ex->ctx, "out of memory");
     goto done;
   }

@@ -523,7 +523,8 @@ static enum tv flow(struct ev *e, const struct pf_cond *c)
       goto done;
     }
   }
-  if ((e->st = pf_eval_set(&stage, 1, &q, &pt)) != PF_OK)
+  if ((e->st = pf_eval_set(&stage, 1, &q, &pt)) != PF_OK ||
+      (e->st = pf_partition_merge(&pt)) != PF_OK)
     goto done;
   t = TV_TRUE;
   for (i = 0; i < pt.n; i++) {

@@ -127,6 +127,14 @@ pf_status pf_eval_set(const struct pf_stage *stages, size_t n_stages,
                       const struct pf_boxset *query,
                       struct pf_partition *out);
 
+/**
+ * Merge parts with the same verdict and trace that differ only in their
+ * source addresses (then only in their destinations), so an answer reads
+ * as a few prefix lists.  The partition stays exact.  \return PF_OK or
+ * PF_ENOMEM.
+ */
+pf_status pf_partition_merge(struct pf_partition *pt);
+
 /* ---- single flows -------------------------------------------------------- */
 
 struct pf_flow {
