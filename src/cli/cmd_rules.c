@@ -17,7 +17,7 @@ static const char usage_text[] =
   "usage: preflight rules list [--profile 2020|2023] [--format text|json]\n"
   "       preflight rules show ID\n"
   "       preflight rules doc\n"
-  "       preflight rules props | selectors\n"
+  "       preflight rules props | selectors | path\n"
   "\n"
   "Print the requirement catalogue that `preflight check` runs: every rule\n"
   "with its requirement id, severity, source, what it applies to, its\n"
@@ -28,6 +28,7 @@ static const char usage_text[] =
   "  doc        the catalogue as Markdown (docs/rules.md is generated so)\n"
   "  props      the resource properties conditions may read\n"
   "  selectors  what a rule may apply to\n"
+  "  path       the rules directory in use\n"
   "\n"
   "options:\n"
   "  --rules-dir DIR   the catalogue (default: installed, or "
@@ -215,6 +216,11 @@ int cmd_rules(int argc, char **argv, struct pf_ctx *ctx)
   sub = argv[optind];
   if (!strcmp(sub, "props")) {
     pf_prop_each(prop_cb, ctx->out);
+    return PF_EXIT_OK;
+  }
+  if (!strcmp(sub, "path")) {
+    fprintf(ctx->out, "%s\n",
+            pf_rules_dir(rules_dir, argv[0], dirbuf, sizeof(dirbuf)));
     return PF_EXIT_OK;
   }
   if (!strcmp(sub, "selectors")) {
