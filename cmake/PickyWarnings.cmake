@@ -8,7 +8,7 @@ function(pf_picky_warnings target)
     -Wno-sign-conversion
     # messages are cut at their buffer size on purpose (snprintf is the
     # bound); GCC's -O2 truncation guesses would only add noise
-    -Wno-format-truncation)
+    $<$<C_COMPILER_ID:GNU>:-Wno-format-truncation>)
   if(PF_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

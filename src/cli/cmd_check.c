@@ -13,14 +13,16 @@
 #include "../core/pf_mem.h"
 #include "../eval/pf_check.h"
 #include "../load/pf_load.h"
+#include "../../reports/report.h"
 #include "pf_cli.h"
 #include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight check PATH... [--service-tags FILE] [--profile 2020|2023]\n"
-  "                       [--format text|json] [--fail-on "
-  "error|warning|info|never]\n"
+  "                       [--format text|json|markdown|html|sarif|junit]\n"
+  "                       [--fail-on error|warning|info|never]\n"
   "                       [--rules ID,...] [--rules-dir DIR]\n"
+  "                       [--baseline FILE]\n"
   "\n"
   "Check an Azure Machine Learning network design against every documented\n"
   "requirement (REQUIREMENTS.md: storage, key vault and registry firewalls,\n"
@@ -36,7 +38,13 @@ static const char usage_text[] =
   "                       (default); 2023: current documentation (outbound\n"
   "                       443/8787/18881 and UDP 5831 to AzureMachineLearning,\n"
   "                       no inbound rules for no-public-IP compute)\n"
-  "  --format FMT         text (default) or json\n"
+  "  --format FMT         text (default), json, markdown (PR comment,\n"
+  "                       ticket), html (one self-contained page), sarif\n"
+  "                       (code scanning) or junit (CI test reporters)\n"
+  "  --baseline FILE      suppressions (default .preflight-ignore if any):\n"
+  "                       'RULE RESOURCE [expires=YYYY-MM-DD] justification'\n"
+  "                       lines or JSON; suppressed results stay listed as\n"
+  "                       suppressed and do not fail the run\n"
   "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
   "                       (default error; never: always exit 0)\n"
   "  --rules ID,...       run only these rules\n"
@@ -98,7 +106,8 @@ static void summary(const struct pf_results *rs, size_t fail[3],
 
 static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
                        const struct pf_tagdb *db, const char *profile,
-                       const struct pf_results *rs)
+                       const struct pf_results *rs,
+                       const struct pf_baseline *bl, const int *supp)
 {
   struct pf_jw jw;
   size_t i, fail[3], pass, unknown;
@@ -156,6 +165,14 @@ static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
       pf_jw_null(&jw);
     }
     pf_jw_kstr(&jw, "source", r->rule->source);
+    if (supp && supp[i] >= 0) {
+      const char *exp = pf_baseline_expires(bl, supp[i]);
+      pf_jw_key(&jw, "suppressed");
+      pf_jw_obj(&jw);
+      pf_jw_kstr(&jw, "justification", pf_baseline_reason(bl, supp[i]));
+      pf_jw_kstr(&jw, "expires", *exp ? exp : NULL);
+      pf_jw_obj_end(&jw);
+    }
     pf_jw_obj_end(&jw);
   }
   pf_jw_arr_end(&jw);
@@ -193,7 +210,8 @@ static void indent_lines(FILE *o, const char *prefix, const char *text)
 }
 
 static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
-                       const char *profile, const struct pf_results *rs)
+                       const char *profile, const struct pf_results *rs,
+                       const struct pf_baseline *bl, const int *supp)
 {
   FILE *o = ctx->out;
   size_t i, fail[3], pass, unknown;
@@ -223,6 +241,12 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
       fputs("                         ", o);
       indent_lines(o, "                         ", r->evidence_text);
     }
+    if (supp && supp[i] >= 0)
+      fprintf(o, "                         suppressed: %s%s%s%s\n",
+              pf_baseline_reason(bl, supp[i]),
+              *pf_baseline_expires(bl, supp[i]) ? " (until " : "",
+              pf_baseline_expires(bl, supp[i]),
+              *pf_baseline_expires(bl, supp[i]) ? ")" : "");
     if (r->status == PF_RS_FAIL) {
       fprintf(o, "                         fix: ");
       indent_lines(o, "                              ", r->fix_az);
@@ -243,9 +267,42 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
   fputc('\n', o);
 }
 
+static void warn_stale(void *arg, const char *msg)
+{
+  pf_cli_warn(arg, "%s", msg);
+}
+
+/* --format through a report writer (reports/): markdown, html, sarif,
+ * junit. */
+static int write_report(struct pf_ctx *ctx,
+                        const struct pf_report_ops *writer,
+                        const struct pf_config *cfg,
+                        const struct pf_tagdb *db,
+                        const struct pf_catalogue *cat, const char *profile,
+                        const struct pf_results *rs,
+                        const struct pf_baseline *bl, const int *supp,
+                        const char *today)
+{
+  struct pf_report rep;
+  pf_status st;
+  pf_report_init(&rep);
+  st = pf_report_add_results(&rep, cfg, db, profile, rs);
+  pf_report_use_catalogue(&rep, cat);
+  if (st == PF_OK && bl)
+    st = pf_report_apply_matches(&rep, bl, supp, today);
+  if (st == PF_OK)
+    st = writer->write(&rep, ctx->out);
+  pf_report_release(&rep);
+  if (st != PF_OK)
+    return pf_cli_error(ctx, "check: %s report: %s", writer->name,
+                        pf_strerror(st));
+  return PF_EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
+    {"baseline", required_argument, NULL, 'b'},
     {"client-ip", required_argument, NULL, 'c'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},
@@ -258,8 +315,11 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   };
   const char *tags_opt = NULL, *profile = "2020";
   const char *rules_opt = NULL, *rules_dir = NULL, *fail_on = "error";
-  const char *client_ip = NULL;
-  char dirbuf[4096];
+  const char *client_ip = NULL, *baseline_opt = NULL, *bl_path;
+  const struct pf_report_ops *writer = NULL;
+  struct pf_baseline *bl = NULL;
+  int *supp = NULL;
+  char dirbuf[4096], today[11];
   enum pf_format fmt = PF_FMT_TEXT;
   struct pf_config *cfg = NULL;
   struct pf_tagdb *db = NULL;
@@ -278,10 +338,16 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
+    case 'b': baseline_opt = optarg; break;
     case 'c': client_ip = optarg; break;
     case 'x': fail_on = optarg; break;
     case 'f':
-      if (pf_cli_format(ctx, "check", optarg, 0, &fmt))
+      writer = pf_report_ops_find(optarg);
+      if (!writer && strcmp(optarg, "text") && strcmp(optarg, "json"))
+        return pf_cli_usage(ctx, "check", "unknown format '%s' (expected "
+                            "text, json, %s)", optarg,
+                            pf_report_ops_names());
+      if (!writer && pf_cli_format(ctx, "check", optarg, 0, &fmt))
         return PF_EXIT_ERROR;
       break;
     case 'h':
@@ -362,16 +428,41 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   }
   if (rs.n)
     qsort(rs.r, rs.n, sizeof(*rs.r), cmp_results);
-  if (fmt == PF_FMT_JSON)
-    write_json(ctx, cfg, db, profile, &rs);
-  else
-    write_text(ctx, db, profile, &rs);
+  pf_report_today(today);
+  if ((bl_path = pf_baseline_path(baseline_opt))) {
+    if ((st = pf_baseline_load(&bl, bl_path, &err)) != PF_OK) {
+      rc = pf_cli_fail(ctx, st, &err);
+      goto done;
+    }
+    if (!(supp = pf_calloc(rs.n ? rs.n : 1, sizeof(*supp)))) {
+      rc = pf_cli_error(ctx, "out of memory");
+      goto done;
+    }
+    for (i = 0; i < rs.n; i++)
+      supp[i] = rs.r[i].status == PF_RS_PASS
+                    ? -1
+                    : pf_baseline_match(bl, rs.r[i].rule->id,
+                                        rs.r[i].resource_id,
+                                        rs.r[i].resource_name, today);
+    pf_baseline_each_stale(bl, today, warn_stale, ctx);
+  }
+  if (writer) {
+    if ((rc = write_report(ctx, writer, cfg, db, cat, profile, &rs, bl,
+                           supp, today)) != PF_EXIT_OK)
+      goto done;
+  } else if (fmt == PF_FMT_JSON) {
+    write_json(ctx, cfg, db, profile, &rs, bl, supp);
+  } else {
+    write_text(ctx, db, profile, &rs, bl, supp);
+  }
   rc = PF_EXIT_OK;
   for (i = 0; i < rs.n; i++)
-    if (rs.r[i].status == PF_RS_FAIL &&
+    if (rs.r[i].status == PF_RS_FAIL && !(supp && supp[i] >= 0) &&
         (int)rs.r[i].rule->severity >= threshold)
       rc = PF_EXIT_FINDINGS;
 done:
+  pf_free(supp);
+  pf_baseline_destroy(bl);
   pf_results_release(&rs);
   pf_free(only);
   pf_free(only_buf);

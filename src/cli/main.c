@@ -13,12 +13,16 @@ const struct pf_cmd pf_commands[] = {
   {"tags", cmd_tags, "inspect, look up and extract service tags"},
   {"check", cmd_check,
    "check the configuration against every documented requirement"},
+  {"report", cmd_report,
+   "merge check/probe/capture results: Markdown, HTML, SARIF, JUnit"},
+  {"fix", cmd_fix, "the failing results' az CLI fixes as a script to review"},
   {"explain", cmd_explain,
    "evaluate NSGs for one flow, many flows, or a whole set of flows"},
   {"rules", cmd_rules, "list and show the requirement catalogue"},
   {"routes", cmd_routes, "effective routes of a subnet, next hop by destination"},
   {"lint", cmd_lint,
    "NSG rules that never match, redundant rules, exposed management ports"},
+  {"capture", cmd_capture, "diagnose management traffic in a packet capture or live"},
   {NULL, NULL, NULL}
 };
 

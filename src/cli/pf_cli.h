@@ -40,9 +40,12 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_tags(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_explain(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_check(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_report(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_fix(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_rules(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_routes(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_lint(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_capture(int argc, char **argv, struct pf_ctx *ctx);
 
 /** The command table, terminated by a NULL name. */
 extern const struct pf_cmd pf_commands[];
