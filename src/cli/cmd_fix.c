@@ -365,7 +365,7 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
   struct pf_err err;
   char dirbuf[4096], today[11], *only_buf = NULL;
   const char **only = NULL;
-  size_t n_only = 0, cap_only = 0, i;
+  size_t n_only = 0, i;
   int c, rc = PF_EXIT_OK;
   pf_status st;
 
@@ -406,30 +406,10 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
     rc = pf_cli_fail(ctx, st, &err);
     goto done;
   }
-  if (rules_opt) {
-    char *save = NULL, *tok;
-    if (!(only_buf = pf_strdup(rules_opt))) {
-      rc = pf_cli_error(ctx, "out of memory");
-      goto done;
-    }
-    for (tok = strtok_r(only_buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-      size_t k;
-      int known = 0;
-      for (k = 0; k < pf_catalogue_count(cat); k++)
-        known |= !strcasecmp(pf_catalogue_at(cat, k)->id, tok);
-      if (!known) {
-        rc = pf_cli_usage(ctx, "fix", "no rule '%s' (see 'preflight rules "
-                          "list')", tok);
-        goto done;
-      }
-      if (PF_GROW(only, cap_only, n_only + 1)) {
-        rc = pf_cli_error(ctx, "out of memory");
-        goto done;
-      }
-      only[n_only++] = tok;
-    }
-  }
+  if (rules_opt && (rc = pf_cli_rule_ids(ctx, "fix", cat, rules_opt,
+                                          &only_buf, &only, &n_only)) !=
+                       PF_EXIT_OK)
+    goto done;
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;

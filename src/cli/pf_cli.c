@@ -2,6 +2,8 @@
 /* pf_cli.c - messages, formats and colours shared by the commands */
 #include "pf_cli.h"
 
+#include "../core/pf_mem.h"
+#include "../eval/pf_rules.h"
 #include "../load/pf_load.h"
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
@@ -9,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int pf_cli_error(struct pf_ctx *ctx, const char *fmt, ...)
 {
@@ -126,5 +129,31 @@ int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
     tags_path = pf_cli_tags_from_inputs(ctx, *cfg);
   if (tags_path && (st = pf_tagdb_load_file(db, tags_path, &err)) != PF_OK)
     return pf_cli_fail(ctx, st, &err);
+  return PF_EXIT_OK;
+}
+
+int pf_cli_rule_ids(struct pf_ctx *ctx, const char *cmd,
+                    const struct pf_catalogue *cat, const char *text,
+                    char **buf, const char ***ids, size_t *n)
+{
+  char *save = NULL, *tok;
+  size_t cap = 0;
+  *ids = NULL;
+  *n = 0;
+  if (!(*buf = pf_strdup(text)))
+    return pf_cli_error(ctx, "out of memory");
+  for (tok = strtok_r(*buf, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
+    size_t k;
+    int known = 0;
+    for (k = 0; k < pf_catalogue_count(cat); k++)
+      known |= !strcasecmp(pf_catalogue_at(cat, k)->id, tok);
+    if (!known)
+      return pf_cli_usage(ctx, cmd, "no rule '%s' (see 'preflight rules "
+                          "list')", tok);
+    if (PF_GROW(*ids, cap, *n + 1))
+      return pf_cli_error(ctx, "out of memory");
+    (*ids)[(*n)++] = tok;
+  }
   return PF_EXIT_OK;
 }

@@ -50,6 +50,17 @@ int cmd_capture(int argc, char **argv, struct pf_ctx *ctx);
 /** The command table, terminated by a NULL name. */
 extern const struct pf_cmd pf_commands[];
 
+struct pf_catalogue;
+/**
+ * Split "--rules ID,..." into rule ids known to \p cat.  \p *buf and
+ * \p *ids are allocated (the caller frees both with pf_free); an unknown id
+ * is a usage error of command \p cmd.  \return PF_EXIT_OK or
+ * PF_EXIT_ERROR.
+ */
+int pf_cli_rule_ids(struct pf_ctx *ctx, const char *cmd,
+                    const struct pf_catalogue *cat, const char *text,
+                    char **buf, const char ***ids, size_t *n);
+
 /** Print "preflight: <msg>" on ctx->err. \return PF_EXIT_ERROR. */
 int pf_cli_error(struct pf_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
