@@ -23,6 +23,10 @@ const struct pf_cmd pf_commands[] = {
   {"lint", cmd_lint,
    "NSG rules that never match, redundant rules, exposed management ports"},
   {"capture", cmd_capture, "diagnose management traffic in a packet capture or live"},
+  {"secrets", cmd_secrets,
+   "find secrets in training scripts, notebooks and job configuration"},
+  {"keys", cmd_keys,
+   "storage key rotation: datastores using an account, the runbook"},
   {NULL, NULL, NULL}
 };
 
