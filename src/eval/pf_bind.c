@@ -955,6 +955,15 @@ G(g_ws_spl)
 G(g_locks)
 {
   size_t i;
+  /* no lock at all among the inputs means the locks were not supplied,
+   * not that there are none: unknown, never a pass */
+  if (!cfg->n_res[PF_K_LOCK]) {
+    pf_value_unknown(out, "no locks among the inputs: add the output of "
+                          "'az lock list --resource-group <group>' and of "
+                          "'az lock list' for the subscription (when both "
+                          "are empty, nothing is locked)");
+    return PF_OK;
+  }
   out->t = PF_VAL_LIST;
   for (i = 0; i < cfg->n_res[PF_K_LOCK]; i++) {
     const struct pf_lock *l = (const struct pf_lock *)cfg->res[PF_K_LOCK][i];
