@@ -10,10 +10,13 @@
 
 #define ERR_HDR "x-ms-error-code:"
 #define BODY_MAX ((size_t)1 << 20)
+#define KEEP 4096            /* the start of the body, for <Message> */
 
 struct sink {
   struct pf_http_resp *resp;
   size_t body;
+  char keep[KEEP + 1];
+  size_t n_keep;
 };
 
 pf_status pf_http_global_init(void)
@@ -46,14 +49,41 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
   return len;
 }
 
-/* The body is not needed (the error code comes in a header): dropped,
- * with a bound so a misbehaving server cannot keep the request open. */
+/* The start of the body is kept (an error's <Message>), the rest
+ * dropped, with a bound so a misbehaving server cannot keep the request
+ * open. */
 static size_t on_body(char *buf, size_t size, size_t n, void *arg)
 {
   struct sink *s = arg;
-  (void)buf;
-  s->body += size * n;
-  return s->body > BODY_MAX ? 0 : size * n;
+  size_t len = size * n, k = KEEP - s->n_keep;
+  if (k > len)
+    k = len;
+  memcpy(s->keep + s->n_keep, buf, k);
+  s->n_keep += k;
+  s->body += len;
+  return s->body > BODY_MAX ? 0 : len;
+}
+
+static void error_message(struct sink *s)
+{
+  const char *b, *e;
+  size_t n;
+  s->keep[s->n_keep] = '\0';
+  if (!(b = strstr(s->keep, "<Message>")))
+    return;
+  b += sizeof("<Message>") - 1;
+  if (!(e = strstr(b, "</Message>")))
+    return;
+  n = (size_t)(e - b);
+  if (memchr(b, '\n', n))
+    n = (size_t)((const char *)memchr(b, '\n', n) - b);
+  if (n >= sizeof(s->resp->message))
+    n = sizeof(s->resp->message) - 1;
+  memcpy(s->resp->message, b, n);
+  s->resp->message[n] = '\0';
+  for (e = s->resp->message; *e; e++)   /* server text: printable only */
+    if ((unsigned char)*e < 0x20 || (unsigned char)*e > 0x7e)
+      s->resp->message[e - s->resp->message] = '?';
 }
 
 pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
@@ -80,6 +110,7 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   }
   s.resp = resp;
   s.body = 0;
+  s.n_keep = 0;
   ebuf[0] = '\0';
   curl_easy_setopt(c, CURLOPT_URL, r->url);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -99,8 +130,10 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "preflight");
   rc = curl_easy_perform(c);
-  if (rc == CURLE_OK || rc == CURLE_WRITE_ERROR)
+  if (rc == CURLE_OK || rc == CURLE_WRITE_ERROR) {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    error_message(&s);
+  }
   if (rc != CURLE_OK && !resp->status) {
     resp->status = 0;
     snprintf(resp->error, sizeof(resp->error), "%s",

@@ -23,6 +23,7 @@ struct pf_http_req {
 struct pf_http_resp {
   long status;                  /* HTTP status; 0 when none came back */
   char error_code[64];          /* x-ms-error-code, or "" */
+  char message[256];            /* <Message> of an XML error body, or "" */
   char error[256];              /* transport error when status is 0 */
 };
 
