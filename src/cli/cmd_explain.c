@@ -370,25 +370,16 @@ static int cmd_flow(struct explain *ex, const char *spec)
   struct pf_stage stages[PF_MAX_STAGES];
   struct pf_flow f;
   struct pf_flow_result r;
-  struct pf_addr src, dst;
   enum pf_dir dir;
   char why[256], sbuf[64], dbuf[64], proto[32];
   const char *reason = NULL;
-  size_t n = 0, i;
+  size_t i;
 
   memset(&f, 0, sizeof(f));
   if (parse_flow_spec(spec, &dir, &f, why, sizeof(why)))
     return pf_cli_usage(ex->ctx, "explain", "--flow: %s", why);
-  src.af = dst.af = f.af;
-  src.v = f.src;
-  dst.v = f.dst;
-  if (pf_planner_flow(ex->planner, dir, &src, &dst, stages, &n, &reason) !=
-      PF_OK)
+  if (explain_one(ex, dir, &f, stages, &r, &reason))
     return pf_cli_error(ex->ctx, "out of memory");
-  r.v = PF_V_UNKNOWN;
-  r.n_steps = 0;
-  if (n)
-    pf_eval_flow(stages, n, &f, &r);
   if (ex->fmt != PF_FMT_TEXT) {
     struct pf_jw jw;
     pf_jw_init(&jw, ex->ctx->out, ex->fmt == PF_FMT_JSON);
