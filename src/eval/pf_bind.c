@@ -557,6 +557,17 @@ G(g_c_unusable)
   return PF_OK;
 }
 
+/* Add n prefixes to an addrs value (subnet, vnet, firewall ip rules). */
+static pf_status add_prefixes(struct pf_value *out, const struct pf_prefix *p,
+                              size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (pf_ipset_add_prefix(&out->addrs, &p[i]) != PF_OK)
+      return PF_ENOMEM;
+  return PF_OK;
+}
+
 static pf_status addr_value(struct pf_value *out, const char *text)
 {
   struct pf_prefix p;
@@ -601,13 +612,9 @@ G(g_c_aks_lb)
 #define SN(r) ((const struct pf_subnet *)(r))
 G(g_s_prefixes)
 {
-  size_t i;
   (void)cfg;
   pf_value_addrs(out);
-  for (i = 0; i < SN(r)->n_prefixes; i++)
-    if (pf_ipset_add_prefix(&out->addrs, &SN(r)->prefixes[i]) != PF_OK)
-      return PF_ENOMEM;
-  return PF_OK;
+  return add_prefixes(out, SN(r)->prefixes, SN(r)->n_prefixes);
 }
 G(g_s_capacity)
 {
@@ -662,24 +669,19 @@ G(g_s_pe_policies)
 #define VN(r) ((const struct pf_vnet *)(r))
 G(g_v_prefixes)
 {
-  size_t i;
   (void)cfg;
   pf_value_addrs(out);
-  for (i = 0; i < VN(r)->n_prefixes; i++)
-    if (pf_ipset_add_prefix(&out->addrs, &VN(r)->prefixes[i]) != PF_OK)
-      return PF_ENOMEM;
-  return PF_OK;
+  return add_prefixes(out, VN(r)->prefixes, VN(r)->n_prefixes);
 }
 G(g_v_subnet_prefixes)
 {
-  size_t i, j;
+  size_t i;
   (void)cfg;
   pf_value_addrs(out);
   for (i = 0; i < VN(r)->n_subnets; i++)
-    for (j = 0; j < VN(r)->subnets[i]->n_prefixes; j++)
-      if (pf_ipset_add_prefix(&out->addrs,
-                              &VN(r)->subnets[i]->prefixes[j]) != PF_OK)
-        return PF_ENOMEM;
+    if (add_prefixes(out, VN(r)->subnets[i]->prefixes,
+                     VN(r)->subnets[i]->n_prefixes) != PF_OK)
+      return PF_ENOMEM;
   return PF_OK;
 }
 G(g_v_subnet_ids)
@@ -779,13 +781,9 @@ G(g_fw_vnet_rules)
 G(g_fw_ip_rules)
 {
   const struct pf_firewall *fw = fw_of(r);
-  size_t i;
   (void)cfg;
   pf_value_addrs(out);
-  for (i = 0; i < fw->n_ip_rules; i++)
-    if (pf_ipset_add_prefix(&out->addrs, &fw->ip_rules[i]) != PF_OK)
-      return PF_ENOMEM;
-  return PF_OK;
+  return add_prefixes(out, fw->ip_rules, fw->n_ip_rules);
 }
 G(g_fw_public)
 {
