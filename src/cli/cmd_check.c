@@ -225,9 +225,13 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
                                                        ? pf_c_red(ctx)
                                                        : pf_c_yellow(ctx))
                                                 : pf_c_yellow(ctx);
+    /* --quiet: only what needs attention, and the summary (issue 10) */
+    if (ctx->quiet && r->status == PF_RS_PASS)
+      continue;
     if (!cur || strcasecmp(cur, r->resource_id ? r->resource_id : "")) {
+      const char *prev = cur;
       cur = r->resource_id ? r->resource_id : "";
-      fprintf(o, "%s%s%s %s%s\n", i ? "\n" : "", pf_c_bold(ctx),
+      fprintf(o, "%s%s%s %s%s\n", prev ? "\n" : "", pf_c_bold(ctx),
               r->resource_kind, r->resource_name ? r->resource_name : cur,
               pf_c_reset(ctx));
     }
@@ -237,7 +241,8 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
                                       : "unknown",
             pf_c_reset(ctx), r->rule->id, pf_sev_name(r->rule->severity),
             r->message);
-    if (r->status != PF_RS_PASS && ctx->verbose >= 0 && *r->evidence_text) {
+    if ((r->status != PF_RS_PASS || ctx->verbose > 0) &&
+        *r->evidence_text) {
       fputs("                         ", o);
       indent_lines(o, "                         ", r->evidence_text);
     }
