@@ -71,12 +71,12 @@ set(CPACK_PACKAGE_VENDOR "preflight")
 set(CPACK_PACKAGE_CONTACT "preflight maintainers <preflight@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "network security preflight validator for Azure Machine Learning")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-  "network security preflight validator for Azure Machine Learning\n
- preflight checks an Azure Machine Learning workspace in a virtual network\n
- against every documented network requirement (NSGs, routes, storage, key\n
- vault and registry firewalls, private endpoints), offline, from exported\n
- configuration, and diagnoses management traffic in packet captures.")
+# (the summary line comes from CPACK_PACKAGE_DESCRIPTION_SUMMARY)
+string(JOIN "\n" CPACK_DEBIAN_PACKAGE_DESCRIPTION
+  "preflight checks an Azure Machine Learning workspace in a virtual network"
+  "against every documented network requirement (NSGs, routes, storage, key"
+  "vault and registry firewalls, private endpoints), offline, from exported"
+  "configuration, and diagnoses management traffic in packet captures.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
