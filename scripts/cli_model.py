@@ -122,7 +122,8 @@ def option_args(usage_texts):
     for text in usage_texts:
         for m in re.finditer(r"(--[a-z][a-z0-9-]*|-[A-Za-z])[ =]"
                              r"([A-Za-z0-9][A-Za-z0-9_.,|]*)", text):
-            opt, arg = m.group(1), m.group(2).rstrip("].,")
+            opt, raw = m.group(1), m.group(2)
+            arg = raw.rstrip("].,")
             d = info.setdefault(opt, {"choices": [], "kind": None})
             if "|" in arg and re.fullmatch(r"[a-z0-9]+(\|[a-z0-9]+)+", arg):
                 for c in arg.split("|"):
@@ -131,7 +132,7 @@ def option_args(usage_texts):
             elif d["kind"] is None and re.fullmatch(r"[A-Z][A-Z.,|]*", arg):
                 if arg in ("DIR",):
                     d["kind"] = "dir"
-                elif arg.startswith("ID,"):
+                elif raw.startswith("ID,"):
                     d["kind"] = "rules"
                 elif arg in ("FILE", "OUT", "PATH"):
                     d["kind"] = "file"
