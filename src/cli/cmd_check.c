@@ -22,7 +22,7 @@ static const char usage_text[] =
   "                       [--format text|json|markdown|html|sarif|junit]\n"
   "                       [--fail-on error|warning|info|never]\n"
   "                       [--rules ID,...] [--rules-dir DIR]\n"
-  "                       [--baseline FILE]\n"
+  "                       [--baseline FILE] [--client-ip IP]\n"
   "\n"
   "Check an Azure Machine Learning network design against every documented\n"
   "requirement (REQUIREMENTS.md: storage, key vault and registry firewalls,\n"

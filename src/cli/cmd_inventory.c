@@ -37,7 +37,7 @@ static const char usage_text[] =
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
-  "  preflight inventory examples/contoso\n"
+  "  preflight inventory examples/contoso-westeurope\n"
   "  preflight inventory nsg.json vnet.json --service-tags "
   "ServiceTags_Public_20251028.json\n"
   "  az network nsg list -o json | preflight inventory - --format json\n";

@@ -27,6 +27,7 @@ exist.  Every page built into MANDIR renders with groff without a warning.
 """
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -110,6 +111,60 @@ def example_options(lines, name):
     return out
 
 
+def help_examples(text):
+    """The example command lines of a --help text (continuations joined)."""
+    out, on, cur = [], False, ""
+    for ln in text.splitlines():
+        if re.match(r"^examples?:$", ln):
+            on = True
+            continue
+        if on and not ln.strip():
+            break
+        if on:
+            cur += " " + ln.strip()
+            if cur.endswith("\\"):
+                cur = cur[:-1]
+                continue
+            out.append(cur.strip())
+            cur = ""
+    return out
+
+
+def run_example(exe, src, name, line, code, glob_opts):
+    """Run a --help example from the source tree when every file it names
+    is there (e.g. examples/contoso-westeurope); output is discarded.
+    \return a failure text, or None."""
+    try:
+        lex = shlex.shlex(line, posix=True, punctuation_chars="|><&;")
+        lex.whitespace_split = True
+        words = list(lex)
+    except ValueError as e:
+        return "cannot parse: %s" % e
+    if "|" in words or not words or words[0] != "preflight":
+        return None
+    for k, w in enumerate(words):
+        if w and w[0] in "><&;":
+            words = words[:k]
+            break
+    for w in words[1:]:
+        if OPT.fullmatch(w) and w not in code and w not in glob_opts:
+            return "uses %s, which %s does not have" % (w, name)
+    for w in words[2:]:
+        if not w.startswith("-") and ("/" in w or re.search(
+                r"\.(json|jsonl|pcap|pcapng|py|yml|ipynb)$", w)):
+            if not os.path.exists(os.path.join(src, w)):
+                if w.startswith("examples/"):
+                    return "names %s, which the repository does not have" % w
+                return None         # needs a file only users have
+    p = subprocess.run([exe] + words[1:], cwd=src, text=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       env=dict(os.environ, NO_COLOR="1"))
+    if p.returncode not in (0, 1):
+        return "exited %d: %s" % (p.returncode, p.stderr.strip()[:300])
+    print("ok: help example: %s" % line)
+    return None
+
+
 def main(argv):
     if len(argv) != 4:
         print("usage: check-man.py PREFLIGHT SRCDIR MANDIR")
@@ -145,7 +200,7 @@ def main(argv):
             fail("%s: documents %s, which %s does not have"
                  % (rel, o, c["file"]))
         # --help, and each subcommand's --help
-        seen = set()
+        seen, done = set(), set()
         for args in [[name]] + [[name, s] for s in c["subcommands"]]:
             rc, out, err = run([exe] + args + ["--help"])
             if rc != 0 or not out.startswith("usage: preflight " + name):
@@ -153,6 +208,15 @@ def main(argv):
                      % (" ".join(args), rc, out[:60], err[:200]))
                 continue
             seen |= help_options(out)
+            for ex in help_examples(out):
+                if ex in done:
+                    continue
+                done.add(ex)
+                why = run_example(exe, src, name, ex, set(c["options"]) |
+                                  set(c["short"]), glob_opts)
+                if why:
+                    fail("'preflight %s --help' example '%s' %s"
+                         % (" ".join(args), ex, why))
             if not re.search(r"^examples?:$", out, re.M) and len(args) == 1:
                 fail("'preflight %s --help' shows no examples" % name)
         for o in sorted(code - seen):
