@@ -21,6 +21,8 @@ is (`--baseline FILE`, `--rules-dir DIR`, `--rules ID,...`).
 Usage:  cli_model.py SRCDIR json            print the model as JSON
         cli_model.py SRCDIR bash            the bash completion script
         cli_model.py SRCDIR zsh             the zsh completion function
+        cli_model.py SRCDIR man-draft CMD   a first docs/man page for CMD,
+                                            from its usage text, to review
 """
 import ast
 import glob
@@ -400,9 +402,88 @@ def zsh_completion(m):
     return "\n".join(out) + "\n"
 
 
+def man_draft(m, name):
+    """A first docs/man page for command \p name, from its usage text, in
+    the form tests/docs/check-man.py accepts: review and complete it."""
+    c = next((c for c in m["commands"] if c["name"] == name), None)
+    if c is None:
+        raise SystemExit("no command '%s' in main.c" % name)
+    out = ["# preflight-%s(1) -- %s" % (name, c["summary"]), "",
+           "## SYNOPSIS", ""]
+    synopsis, desc, opts, examples, subs = [], [], [], [], {}
+    for text in c["usage"]:
+        lines = text.splitlines()
+        k = 0
+        while k < len(lines) and lines[k].strip():
+            ln = re.sub(r"^usage:\s*", "", lines[k]).strip()
+            if ln.startswith("preflight ") or not synopsis:
+                synopsis.append(ln)
+            else:
+                synopsis[-1] += " " + ln
+            k += 1
+        section = "desc"
+        for ln in lines[k:]:
+            if re.match(r"^options?:$", ln):
+                section = "opts"
+                continue
+            if re.match(r"^examples?:$", ln):
+                section = "ex"
+                continue
+            if section == "opts" and ln.strip():
+                mo = re.match(r"^\s{2}((?:-[A-Za-z], )?--?[\w-]+)(?: (\S+))?"
+                              r"\s{2,}(.*)$", ln)
+                if mo:
+                    term = ", ".join("`%s`" % t for t in
+                                     mo.group(1).split(", "))
+                    if mo.group(2):
+                        term += " *%s*" % mo.group(2)
+                    opts.append([term, mo.group(3).strip()])
+                elif opts:
+                    opts[-1][1] += " " + ln.strip()
+                continue
+            if section == "ex" and ln.strip():
+                examples.append(ln.strip())
+                continue
+            if section != "desc" and not ln.strip():
+                section = "desc"
+                continue
+            ms = re.match(r"^\s{2}([a-z][a-z-]*)(?: \S+)?\s{2,}(.*)$", ln)
+            if ms and ms.group(1) in c["subcommands"]:
+                subs[ms.group(1)] = ms.group(2).strip()
+                continue
+            desc.append(ln)
+    for ln in synopsis:
+        out += [re.sub(r"(--?[A-Za-z][\w-]*)", r"`\1`", ln), ""]
+    out += ["## DESCRIPTION", ""]
+    para = " ".join(x.strip() for x in desc).strip()
+    out += [para if para else
+            "What `preflight %s` does." % name, ""]
+    for sub in c["subcommands"]:
+        out += ["### %s" % sub, "",
+                subs.get(sub, "What `preflight %s %s` does." % (name, sub)),
+                ""]
+    out += ["## OPTIONS", ""]
+    documented = set()
+    for term, what in opts:
+        out += ["* %s:" % term, "  " + what]
+        documented |= set(re.findall(r"--?[A-Za-z][\w-]*", term))
+    for o in c["options"] + c["short"]:
+        if o not in documented:
+            out += ["* `%s`:" % o, "  (undocumented in --help: describe it)"]
+    out += ["", "## EXIT STATUS", "",
+            "0 on success, 1 on findings at or above `--fail-on`, 2 on usage "
+            "or input errors.", "", "## EXAMPLES", "", "```sh"]
+    out += examples + ["```", "", "## SEE ALSO", "", "preflight(1)", ""]
+    return "\n".join(out)
+
+
 def main(argv):
+    if len(argv) == 4 and argv[2] == "man-draft":
+        sys.stdout.write(man_draft(model(argv[1]), argv[3]))
+        return 0
     if len(argv) != 3 or argv[2] not in ("json", "bash", "zsh"):
-        sys.stderr.write("usage: cli_model.py SRCDIR json|bash|zsh\n")
+        sys.stderr.write("usage: cli_model.py SRCDIR json|bash|zsh\n"
+                         "       cli_model.py SRCDIR man-draft COMMAND\n")
         return 2
     m = model(argv[1])
     if argv[2] == "json":

@@ -180,8 +180,10 @@ def main(argv):
         name = c["name"]
         page = os.path.join(mandocs, "preflight-%s.1.md" % name)
         if not os.path.exists(page):
-            fail("%s: command '%s' has no man page (write %s)"
-                 % (c["file"], name, os.path.relpath(page, src)))
+            fail("%s: command '%s' has no man page: write %s (a first "
+                 "draft: python3 scripts/cli_model.py . man-draft %s > %s)"
+                 % (c["file"], name, os.path.relpath(page, src), name,
+                    os.path.relpath(page, src)))
             continue
         md = open(page, encoding="utf-8").read()
         rel = os.path.relpath(page, src)
