@@ -97,6 +97,56 @@ static int strip_globals(struct pf_ctx *ctx, int argc, char **argv)
   return n;
 }
 
+/* Edit distance of two short words (commands), capped: enough to tell
+ * a typo ("chek") from a different word. */
+static size_t distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b), i, j;
+  size_t row[32];
+  if (la >= 32 || lb >= 32)
+    return 99;
+  for (j = 0; j <= lb; j++)
+    row[j] = j;
+  for (i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* Unknown command: name the closest one when it is a likely typo (issue
+ * 10: errors say what to do). */
+static int unknown_command(const char *name)
+{
+  const struct pf_cmd *c, *best = NULL;
+  size_t d, bd = 3;
+  for (c = pf_commands; c->name; c++) {
+    d = distance(name, c->name);
+    if (d < bd || (strlen(name) >= 2 && !strncmp(c->name, name, strlen(name))
+                   && !best)) {
+      bd = d < bd ? d : bd;
+      best = c;
+    }
+  }
+  if (best)
+    fprintf(stderr, "preflight: unknown command '%s'; did you mean '%s'? "
+            "(see 'preflight --help')\n", name, best->name);
+  else
+    fprintf(stderr, "preflight: unknown command '%s' (see 'preflight "
+            "--help')\n", name);
+  return PF_EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
   struct pf_ctx ctx;
@@ -151,8 +201,7 @@ int main(int argc, char **argv)
       for (c = pf_commands; c->name; c++)
         if (!strcmp(c->name, argv[i + 1]))
           return c->run(2, sub, &ctx);
-      fprintf(stderr, "preflight: unknown command '%s'\n", argv[i + 1]);
-      return PF_EXIT_ERROR;
+      return unknown_command(argv[i + 1]);
     }
     usage(stdout);
     return PF_EXIT_OK;
@@ -161,7 +210,5 @@ int main(int argc, char **argv)
     if (!strcmp(c->name, argv[i]))
       return c->run(strip_globals(&ctx, argc - i, argv + i), argv + i,
                     &ctx);
-  fprintf(stderr, "preflight: unknown command '%s' (see 'preflight "
-          "--help')\n", argv[i]);
-  return PF_EXIT_ERROR;
+  return unknown_command(argv[i]);
 }
