@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # completion.sh COMPLETIONS_DIR SRCDIR - the generated bash completion
 # (scripts/cli_model.py) completes real prefixes, loaded into bash the way
-# bash-completion loads it; the zsh one loads in zsh (when zsh is here).
+# bash-completion loads it; the zsh one is loaded under compinit and typed
+# into an interactive zsh (zsh-complete.zsh, zpty) when zsh is here.
 #
 # Besides fixed cases (`preflight ch<TAB>`, `check --pro<TAB>`, rule ids),
 # every command of main.c and every long option of every command's option
@@ -105,6 +106,20 @@ if command -v zsh >/dev/null 2>&1; then
      zsh -f -c "fpath=($dir \$fpath); autoload -Uz compinit; compinit -u -d $tmp/zcd; \
                 [[ \${_comps[preflight]} == _preflight ]]"; then
     echo "ok: zsh loads _preflight for preflight"
+    here=$(cd "$(dirname "$0")" && pwd)
+    TMPDIR=$tmp timeout 300 zsh -f "$here/zsh-complete.zsh" "$dir" \
+      "preflight ch" "=preflight check" \
+      "preflight check --pro" "=preflight check --profile" \
+      "preflight check --format s" "=preflight check --format sarif" \
+      "preflight keys verify --ca" "=preflight keys verify --ca-file" \
+      "preflight help ex" "=preflight help explain" \
+      "preflight rules show NSG-" "NSG-6" \
+      "preflight check --rules KV-1,UDR-" "UDR-2"
+    case $? in
+      0) ;;
+      77) echo "note: zsh has no zpty module: zsh completions not typed" ;;
+      *) status=1 ;;
+    esac
   else
     echo "FAIL: zsh does not load $dir/_preflight"
     status=1
@@ -112,5 +127,5 @@ if command -v zsh >/dev/null 2>&1; then
 else
   echo "note: zsh is not installed; the zsh completion was not loaded"
 fi
-[ "$status" = 0 ] && echo "PASS: bash completion offers every command and option"
+[ "$status" = 0 ] && echo "PASS: bash and zsh completions offer every command and option"
 exit "$status"
