@@ -65,6 +65,9 @@ expect "preflight check --pro" "--profile"
 expect "preflight check --profile " "2020 2023"
 expect "preflight check --format s" "sarif"
 expect "preflight check --fail-on w" "warning"
+if declare -F _init_completion >/dev/null; then
+  expect "preflight check --format=sa" "sarif"
+fi
 ids_with() { # the rule ids of rules/ that start with $1
   python3 - "$src" "$1" <<'EOF'
 import sys; sys.path.insert(0, sys.argv[1] + "/scripts"); import cli_model
