@@ -4,7 +4,8 @@
 # the `deb` target, its runtime Depends computed by dpkg-shlibdeps name the
 # Debian library packages, `apt-get install ./preflight_*.deb` installs it
 # from the local file (the dependencies are already on the machine, so no
-# download), and the installed tool works: `preflight check` on the
+# download: apt's proxy is pointed at a closed loopback port, so any
+# fetch would fail), and the installed tool works: `preflight check` on the
 # bundled example from /usr/bin, rules found without flags, man pages and
 # both completions where man, bash-completion and zsh look.  The package
 # is removed again at the end, also on failure.
@@ -49,7 +50,9 @@ trap cleanup EXIT INT TERM
 cp "$deb" "$work/"
 # apt-get wants a path to recognise a local file
 if ! (cd "$work" && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        -o DPkg::Lock::Timeout=600 "./$(basename "$deb")" >"$work/apt.log" 2>&1); then
+        -o DPkg::Lock::Timeout=600 -o Acquire::http::Proxy=http://127.0.0.1:9 \
+        -o Acquire::https::Proxy=http://127.0.0.1:9 \
+        "./$(basename "$deb")" >"$work/apt.log" 2>&1); then
   echo "FAIL: apt-get install ./$(basename "$deb")"
   cat "$work/apt.log"
   exit 1
