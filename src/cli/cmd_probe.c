@@ -30,6 +30,7 @@ static const char usage_text[] =
   "                       [--node IP]... [--from IP] [--region NAME]\n"
   "                       [--dns-server IP[:PORT]] [--timeout MS]\n"
   "                       [--concurrency N] [--rate N]\n"
+  "                       [--dns-concurrency N]\n"
   "                       [--service-tags FILE] [--format text|json]\n"
   "                       [--fail-on error|warning|info|never]\n"
   "\n"
@@ -63,7 +64,9 @@ static const char usage_text[] =
   "  --dns-server S       ask this server (IP, IP:PORT, [IPv6]:PORT)\n"
   "                       instead of the system resolver\n"
   "  --timeout MS         per name and per connect (default 3000)\n"
-  "  --concurrency N      queries and connects in flight (default 1000)\n"
+  "  --concurrency N      connects in flight (default 1000)\n"
+  "  --dns-concurrency N  DNS queries in flight (default 100: more makes\n"
+  "                       small DNS servers drop queries)\n"
   "  --rate N             connects started per second (default: no cap)\n"
   "  --service-tags FILE  tag file for the static verdicts\n"
   "  --format FMT         text or json (the `check` result document)\n"
@@ -114,7 +117,7 @@ struct probe {
   struct pf_probe_plan plan;
   const char *dns_server;
   long timeout_ms;
-  size_t concurrency;
+  size_t concurrency, dns_concurrency;
   double rate;
   /* DNS: unique names */
   const char **names;
@@ -130,7 +133,7 @@ struct probe {
   const struct pf_subnet *from_subnet;
   struct pf_rtable *rt;
   int rt_tried;
-  double wall_ms;
+  double wall_ms, dns_ms, tcp_ms;
 };
 
 static const char *req_severity(const char *req)
@@ -560,7 +563,7 @@ static int run_probes(struct probe *pr)
   struct pf_err err;
   size_t i, j, k, cap_tcp = 0;
   int tty = isatty(fileno(pr->ctx->err)) && !pr->ctx->quiet;
-  int64_t t0 = now_us();
+  int64_t t0 = now_us(), t1;
 
   pf_err_clear(&err);
   /* DNS: each distinct name once */
@@ -591,12 +594,14 @@ static int run_probes(struct probe *pr)
     return pf_cli_error(pr->ctx, "probe: out of memory");
   dopt.server = pr->dns_server;
   dopt.timeout_ms = pr->timeout_ms;
-  dopt.window = pr->concurrency;
+  dopt.window = pr->dns_concurrency;
   if (tty && pr->n_names)
     fprintf(pr->ctx->err, "probe: resolving %zu name%s\n", pr->n_names,
             pr->n_names == 1 ? "" : "s");
+  t1 = now_us();
   if (pf_dns_probe(pr->names, pr->n_names, &dopt, pr->dres, &err) != PF_OK)
     return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  pr->dns_ms = (double)(now_us() - t1) / 1000.0;
   /* DNS results, then TCP targets: the address literal, connect_to, or
    * the first address the name resolved to - never anything else */
   for (i = 0; i < p->n; i++) {
@@ -652,8 +657,10 @@ static int run_probes(struct probe *pr)
     topt.progress = progress;
     topt.progress_arg = pr;
   }
+  t1 = now_us();
   if (pf_tcp_probe(pr->tt, pr->n_tcp, &topt, pr->tres, &err) != PF_OK)
     return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  pr->tcp_ms = (double)(now_us() - t1) / 1000.0;
   if (tty && pr->n_tcp)
     fprintf(pr->ctx->err, "\rprobe: tcp %zu/%zu\n", pr->n_tcp, pr->n_tcp);
   pr->wall_ms = (double)(now_us() - t0) / 1000.0;
@@ -880,6 +887,12 @@ static void write_json(struct probe *pr)
   }
   pf_jw_kstr(&jw, "dns_server", pr->dns_server ? pr->dns_server : "system");
   pf_jw_kint(&jw, "timeout_ms", pr->timeout_ms);
+  pf_jw_key(&jw, "elapsed_ms");
+  pf_jw_obj(&jw);
+  pf_jw_kint(&jw, "dns", (int64_t)(pr->dns_ms + 0.5));
+  pf_jw_kint(&jw, "tcp", (int64_t)(pr->tcp_ms + 0.5));
+  pf_jw_kint(&jw, "total", (int64_t)(pr->wall_ms + 0.5));
+  pf_jw_obj_end(&jw);
   pf_jw_key(&jw, "results");
   pf_jw_arr(&jw);
   for (i = 0; i < pr->n_r; i++) {
@@ -954,6 +967,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
     {"concurrency", required_argument, NULL, 'c'},
+    {"dns-concurrency", required_argument, NULL, 'D'},
     {"dns-server", required_argument, NULL, 'd'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},
@@ -984,6 +998,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   pr.ctx = ctx;
   pr.timeout_ms = 3000;
   pr.concurrency = 1000;
+  pr.dns_concurrency = 100;
   pf_err_clear(&err);
   optind = 0;
   opterr = 0;
@@ -993,6 +1008,11 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
       if (!parse_long(optarg, 1, 100000, &v))
         return pf_cli_usage(ctx, "probe", "--concurrency: 1 to 100000");
       pr.concurrency = (size_t)v;
+      break;
+    case 'D':
+      if (!parse_long(optarg, 1, 100000, &v))
+        return pf_cli_usage(ctx, "probe", "--dns-concurrency: 1 to 100000");
+      pr.dns_concurrency = (size_t)v;
       break;
     case 'd': pr.dns_server = optarg; break;
     case 'x': fail_on = optarg; break;
