@@ -3,8 +3,9 @@
 # https-lab-server.py - the misbehaving and replaying HTTPS servers of
 # tests/lab/https-lab.sh (issue 5).
 #
-# usage: https-lab-server.py HOST SPEC...
+# usage: https-lab-server.py HOST [--log FILE] SPEC...
 #   SPEC = MODE:PORT[:CERT:KEY]
+# --log FILE: the request line and header lines of every request read
 #
 # Modes (CERT/KEY needed for every mode that speaks TLS):
 #   replay-NAME  TLS, then answer every request with the canned answer
@@ -27,6 +28,8 @@ import time
 import uuid
 
 HOLD = []   # sockets kept open on purpose (silent modes)
+LOG = None
+LOCK = threading.Lock()
 
 
 def date():
@@ -130,6 +133,9 @@ def read_request(conn):
             break
         data += chunk
     host = ""
+    if LOG:
+        with LOCK, open(LOG, "ab") as f:
+            f.write(data.split(b"\r\n\r\n")[0] + b"\n")
     for line in data.split(b"\r\n")[1:]:
         if line.lower().startswith(b"host:"):
             host = line[5:].strip().decode("ascii", "replace")
@@ -206,8 +212,11 @@ def listen(host, spec):
 
 
 def main():
-    host = sys.argv[1]
-    for spec in sys.argv[2:]:
+    global LOG
+    host, args = sys.argv[1], sys.argv[2:]
+    if args[:1] == ["--log"]:
+        LOG, args = args[1], args[2:]
+    for spec in args:
         listen(host, spec)
     print("ready", flush=True)
     while True:
