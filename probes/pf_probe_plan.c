@@ -572,12 +572,22 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       apply_pe(&d, t, &cr->hdr, "registry");
     }
   }
+  /* the region's ML API endpoints (AZURE-SEMANTICS.md 5.6, the 2023
+   * firewall FQDN list: <region>.api.azureml.ms and
+   * <region>.experiments.azureml.net) and the studio, ml.azure.com */
   if (!oom && region) {
-    snprintf(host, sizeof(host), "%s.api.azureml.ms", region);
-    snprintf(why, sizeof(why), "Azure Machine Learning API of region %s",
-             region);
-    t = add_host(&d, host, PF_PSVC_ML, "OUT-1", NULL, why, 443, 0, &oom);
+    static const char *const sfx[2] = {"api.azureml.ms",
+                                       "experiments.azureml.net"};
+    for (i = 0; !oom && i < 2; i++) {
+      snprintf(host, sizeof(host), "%s.%s", region, sfx[i]);
+      snprintf(why, sizeof(why), "Azure Machine Learning API of region %s",
+               region);
+      add_host(&d, host, PF_PSVC_ML, "OUT-1", NULL, why, 443, 0, &oom);
+    }
   }
+  if (!oom && cfg->n_res[PF_K_WORKSPACE])
+    add_host(&d, "ml.azure.com", PF_PSVC_ML, "OUT-1", NULL,
+             "Azure Machine Learning studio", 443, 0, &oom);
   /* every DNS name a private endpoint declares (workspace, notebooks) */
   for (i = 0; !oom && i < cfg->n_res[PF_K_PRIVATE_ENDPOINT]; i++) {
     const struct pf_private_endpoint *pe =

@@ -538,8 +538,10 @@ static void tcp_result(struct pres *r, const struct pf_tcp_result *tr,
       r->agrees = -1;
     else
       r->agrees = open == (r->sv.v == PF_V_ALLOW && !route_blocks(r->sv.route));
-    snprintf(r->msg, sizeof(r->msg), "%s:%u (%s) %s; %s%s", ip, r->port,
-             r->t->host, live, r->sv.text,
+    snprintf(r->msg, sizeof(r->msg), "%s:%u%s%s%s %s; %s%s", ip, r->port,
+             r->t->host_is_addr ? "" : " (",
+             r->t->host_is_addr ? "" : r->t->host,
+             r->t->host_is_addr ? "" : ")", live, r->sv.text,
              r->agrees == 1   ? ""
              : r->agrees == -1 ? ""
              : open ? " - live and static differ: the port answered, so the "
@@ -549,8 +551,10 @@ static void tcp_result(struct pres *r, const struct pf_tcp_result *tr,
                       "on-premises device on the way, or the service "
                       "itself");
   } else {
-    snprintf(r->msg, sizeof(r->msg), "%s:%u (%s) %s", ip, r->port,
-             r->t->host, live);
+    snprintf(r->msg, sizeof(r->msg), "%s:%u%s%s%s %s", ip, r->port,
+             r->t->host_is_addr ? "" : " (",
+             r->t->host_is_addr ? "" : r->t->host,
+             r->t->host_is_addr ? "" : ")", live);
   }
 }
 
