@@ -101,6 +101,31 @@ pf_status pf_lj_prefixes(struct pf_lj *lj, const cJSON *obj,
                          const char *keys, int allow_bare,
                          struct pf_prefix **out, size_t *n);
 
+/*
+ * Values known only at deployment.  Template and plan translators
+ * (ARM reference() of runtime state, Terraform "known after apply") put
+ * {"$unknown": "<expression>"} where the value would be.  The typed reads
+ * above record such a value with pf_config_pending and treat it as not
+ * given; loaders that read members directly check pf_lj_pending_text.
+ */
+#define PF_LJ_PENDING_KEY "$unknown"
+/** The expression of a pending value, or NULL when \p v is not one. */
+const char *pf_lj_pending_text(const cJSON *v);
+/**
+ * Record every pending value that is an array element inside \p o (paths
+ * from the current one) and remove it from its array, so loaders that walk
+ * arrays never meet one.  pf_load_buffer runs it on documents holding the
+ * notation; a translator runs it on the tree it builds before loading it.
+ */
+pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o);
+/** Whether a pending value was recorded at or under the current path
+ * [.key] of this file; \return its text or NULL. */
+const char *pf_lj_pending_under(struct pf_lj *lj, const char *key);
+const char *pf_lj_pending_text(const cJSON *v);
+/** Record \p v (if pending) at the current path [.key]. */
+pf_status pf_lj_note_pending(struct pf_lj *lj, const char *key,
+                             const cJSON *v);
+
 /** The object holding a resource's properties: o.properties if it is an
  * object, else \p o itself (az CLI flattens). */
 const cJSON *pf_lj_props(const cJSON *o);

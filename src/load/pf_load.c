@@ -291,15 +291,24 @@ pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
   struct pf_lj lj;
   struct load_state ls;
   struct pf_input *in;
+  int pending;
   pf_status st;
 
   st = pf_json_parse(name, buf, len, &root, err);
   if (st != PF_OK)
     return st;
   pf_lj_init(&lj, cfg, name, err);
+  /* a document may carry values known only at deployment in the
+   * translators' own notation (pf_lj.h); only then is the tree walked */
+  pending = memmem(buf, len, "\"" PF_LJ_PENDING_KEY "\"",
+                         sizeof(PF_LJ_PENDING_KEY) + 1) != NULL;
   memset(&ls, 0, sizeof(ls));
   ls.lj = &lj;
-  st = load_root(&ls, root);
+  /* array elements known only at deployment are recorded and removed
+   * before any loader walks an array */
+  st = pending ? pf_lj_strip_pending(&lj, root) : PF_OK;
+  if (st == PF_OK)
+    st = load_root(&ls, root);
   if (st == PF_OK && !pf_err_isset(err)) {
     if (PF_GROW(cfg->inputs, cfg->cap_inputs, cfg->n_inputs + 1)) {
       st = pf_load_oom(&lj);
