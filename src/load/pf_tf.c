@@ -552,33 +552,39 @@ static int expr_targets(struct tf *t, const struct tf_inst *from,
   return n;
 }
 
-/* The value of "<target>.<attr>" (attr a single name). */
-static const cJSON *target_value(struct tf *t, struct tf_inst *in,
-                                 const char *attr, size_t an)
+static struct tf_val unknown_val(struct tf *t, const struct tf_view *v,
+                                 const char *attr, const char *pp);
+
+/* The value of "<target>.<attr>" (attr a single name): known, or unknown
+ * naming where the unknown value comes from (the end of the chain). */
+static struct tf_val target_value(struct tf *t, struct tf_inst *in,
+                                  const char *attr, size_t an)
 {
   char name[128];
   struct tf_view v;
-  struct tf_val r;
+  struct tf_val r = {V_ABSENT, NULL, NULL, NULL};
+  root_view(in, &v);
   if (!attr || an == 0 || an >= sizeof(name) || memchr(attr, '[', an))
-    return NULL;
+    return r;
   memcpy(name, attr, an);
   name[an] = '\0';
   if (!strcmp(name, "id")) {
     const char *id = inst_id(t, in);
     cJSON *s;
     if (!id)
-      return NULL;
+      return unknown_val(t, &v, "id", pkey(t, in->vpath, "id"));
     s = cJSON_CreateString(id);
     keep(t, s);
-    return s;
+    r.k = s ? V_KNOWN : V_ABSENT;
+    r.j = s;
+    return r;
   }
   if (t->depth >= TF_MAX_DEPTH)
-    return NULL;
-  root_view(in, &v);
+    return r;
   t->depth++;
   r = resolve(t, &v, pf_arena_strdup(t->a, name));
   t->depth--;
-  return r.k == V_KNOWN ? r.j : NULL;
+  return r;
 }
 
 static struct tf_val unknown_val(struct tf *t, const struct tf_view *v,
@@ -607,11 +613,27 @@ static struct tf_val resolve(struct tf *t, const struct tf_view *v,
   int n;
 
   r.path = pkey(t, v->path, attr);
+  if (cJSON_IsTrue(unk) && v->expr && !expr && strcmp(attr, "id")) {
+    /* known after apply but not configured: computed by the provider from
+     * what Azure does when the property is not sent, which is what an
+     * absent property means to the loaders (docs/terraform.md) */
+    return r;
+  }
   if (cJSON_IsTrue(unk)) {
     n = expr_targets(t, v->inst, expr, tg, attrs, ans, 16);
-    if (n == 1 && (r.j = target_value(t, tg[0], attrs[0], ans[0])) != NULL) {
-      r.k = V_KNOWN;
-      return r;
+    if (n == 1) {
+      struct tf_val tv = target_value(t, tg[0], attrs[0], ans[0]);
+      if (tv.k == V_KNOWN) {
+        r.k = V_KNOWN;
+        r.j = tv.j;
+        return r;
+      }
+      if (tv.k == V_UNKNOWN) {
+        /* a plain reference to a value itself unknown: name the origin
+         * (one placeholder for every id built from it) */
+        tv.path = r.path;
+        return tv;
+      }
     }
     return unknown_val(t, v, attr, r.path);
   }
@@ -635,7 +657,8 @@ static struct tf_val resolve(struct tf *t, const struct tf_view *v,
     cJSON_ArrayForEach(u, unk) {
       const cJSON *e = cJSON_GetArrayItem(val, i), *x;
       if (cJSON_IsTrue(u)) {
-        x = target_value(t, tg[k], attrs[k], ans[k]);
+        struct tf_val tv = target_value(t, tg[k], attrs[k], ans[k]);
+        x = tv.k == V_KNOWN ? tv.j : NULL;
         k++;
         if (!x) {
           char idx[32];
@@ -688,17 +711,36 @@ static const char *placeholder(struct tf *t, const struct tf_inst *in,
   return s;
 }
 
+/* "{origin.attr}" from the text of an unknown value */
+static const char *origin_placeholder(struct tf *t, const struct tf_val *r)
+{
+  const char *e;
+  char *s, *p;
+  if (r->k != V_UNKNOWN || !r->text)
+    return NULL;
+  e = strstr(r->text, " (known after apply)");
+  s = tf_fmt(t, "{%.*s}", (int)(e ? (size_t)(e - r->text) : strlen(r->text)),
+             r->text);
+  if (s)
+    for (p = s; *p; p++)
+      if (*p == '/')
+        *p = '_';
+  return s;
+}
+
 static const char *seg(struct tf *t, struct tf_inst *in, const char *attr,
                        int *guessed)
 {
   struct tf_view v;
+  struct tf_val r;
   const char *s;
   root_view(in, &v);
-  s = resolve_str(t, &v, attr, NULL);
+  s = resolve_str(t, &v, attr, &r);
   if (s && !strchr(s, '/'))
     return s;
   *guessed = 1;
-  return placeholder(t, in, attr);
+  s = origin_placeholder(t, &r);
+  return s ? s : placeholder(t, in, attr);
 }
 
 static const char *synth_id(struct tf *t, struct tf_inst *in)
@@ -718,6 +760,8 @@ static const char *synth_id(struct tf *t, struct tf_inst *in)
   if (tt->parent == P_WS) {
     struct tf_val r;
     const char *ws = resolve_str(t, &v, "machine_learning_workspace_id", &r);
+    if (!ws)
+      ws = origin_placeholder(t, &r);
     if (!ws)
       ws = placeholder(t, in, "machine_learning_workspace_id");
     return tf_fmt(t, "%s/computes/%s", ws, name);
@@ -1445,7 +1489,10 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
   size_t k;
   int have_nsg = 0, have_rt = 0;
   root_view(in, &v);
-  if ((st = conv(t, &v, "address_prefixes", p, "addressPrefixes", C_STRS)) ||
+  /* azurerm 2.x and the data source also give the first prefix alone */
+  if ((st = conv(t, &v, "address_prefixes", p, "addressPrefixes", C_STRS)))
+    return st;
+  if (!cJSON_GetArraySize(member(v.val, "address_prefixes")) &&
       (st = conv(t, &v, "address_prefix", p, "addressPrefix", C_STR)))
     return st;
   /* associations (resources of their own in Terraform) */
@@ -2039,13 +2086,13 @@ static pf_status build_pe(struct tf *t, struct tf_inst *in, struct tf_obj *p)
         (st = conv(t, &cv, "subresource_names", &cp, "groupIds", C_STRS)))
       return st;
   }
-  /* network_interface is computed: ids in a state, unknown in a plan */
   n = n_blocks(t, &v, "network_interface", &bv, &st);
   if (st != PF_OK)
     return st;
-  if (n < 0) {
-    put_unknown(t, p, "networkInterfaces", bv.text, bv.path);
-  } else if (n > 0) {
+  /* network_interface is an output Azure assigns (the NIC of the
+   * endpoint); evaluation does not read it, so in a plan, where it is
+   * known only after apply, it is left out rather than made pending */
+  if (n > 0) {
     struct tf_obj arr = put_arr(t, p, "networkInterfaces", bv.path);
     for (i = 0; i < n; i++) {
       struct tf_view nv;
@@ -2308,9 +2355,22 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     size_t k = 0;
     for (i = 0; i < t.n_in && st == PF_OK; i++) {
       if (objs[i]) {
+        size_t before = lj->cfg->n_pending, j;
         pf_lj_push_idx(lj, k++);
-        st = emit(lj, objs[i], NULL, arg);
+        st = pf_lj_strip_pending(lj, objs[i]);
+        if (st == PF_OK)
+          st = emit(lj, objs[i], NULL, arg);
         pf_lj_pop(lj);
+        /* values of a merged rule, route or association are at their own
+         * place in the plan: they belong to the resource built here */
+        for (j = before; j < lj->cfg->n_pending; j++) {
+          struct pf_pending *p = &lj->cfg->pending[j];
+          size_t n = strlen(t.in[i].rpath);
+          if (!(strncmp(p->jpath, t.in[i].rpath, n) == 0 &&
+                (p->jpath[n] == '\0' || p->jpath[n] == '.' ||
+                 p->jpath[n] == '[')))
+            p->owner = t.in[i].rpath;
+        }
       } else if (t.in[i].tt == NULL || (t.in[i].tt->build == B_NONE)) {
         if (!t.in[i].data && !strncmp(t.in[i].type, "azurerm_", 8))
           st = emit(lj, NULL, t.in[i].type, arg);
