@@ -1423,8 +1423,17 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
       for (i = 0; i < n; i++) {
         struct tf_view sv;
         struct tf_obj s, sp;
+        const char *sid, *sname;
         if ((st = block(t, &v, "subnet", i, &sv)) != PF_OK)
           return st;
+        /* a state lists every subnet here (the attribute is computed);
+         * one that is an azurerm_subnet of its own is built from that */
+        sid = resolve_str(t, &sv, "id", NULL);
+        sname = resolve_str(t, &sv, "name", NULL);
+        if (!sid && sname && inst_id(t, in))
+          sid = tf_fmt(t, "%s/subnets/%s", inst_id(t, in), sname);
+        if (find_by_id(t, sid, B_SUBNET))
+          continue;
         s = put_obj(t, &subs, NULL, sv.path);
         if ((st = conv(t, &sv, "name", &s, "name", C_STR)) != PF_OK)
           return st;
