@@ -2336,6 +2336,11 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
         goto done;
     }
   }
+  if (!t.n_in) {
+    *skipped = t.is_plan ? "Terraform plan without resources"
+                         : "Terraform state without resources";
+    goto done;
+  }
   if ((st = pick_subscription(&t)) != PF_OK ||
       (st = link_all(&t)) != PF_OK)
     goto done;
