@@ -129,6 +129,19 @@ struct tf_val {
   const char *path;           /* plan path of the attribute */
 };
 
+/* string -> pointer, first entry wins (addresses exact, ids ASCII
+ * case-insensitive as ARM compares them) */
+struct tf_hent {
+  const char *key;
+  size_t idx;                 /* an instance index */
+  const cJSON *j;             /* or a node of the document */
+};
+struct tf_hash {
+  struct tf_hent *e;
+  size_t n, cap;
+  int icase;
+};
+
 /* path map: translated-tree path -> plan path */
 struct tf_map_ent {
   const char *key, *val;
@@ -147,6 +160,9 @@ struct tf {
   struct tf_map_ent *map;
   size_t n_map, cap_map;      /* open addressing, cap a power of two */
   size_t n_arm;
+  struct tf_hash by_addr;     /* instance address -> instance */
+  struct tf_hash by_id;       /* id of a parent kind -> instance */
+  struct tf_hash changes;     /* resource_changes address -> index + 1 */
   int oom;
   size_t depth;
 };
@@ -318,6 +334,73 @@ static const char *map_path(void *ctx, const char *path)
   return NULL;
 }
 
+static size_t hash_n(const char *s, size_t n, int icase)
+{
+  size_t h = (size_t)1469598103934665603ULL, i;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (icase && c >= 'A' && c <= 'Z')
+      c = (unsigned char)(c - 'A' + 'a');
+    h ^= c;
+    h *= (size_t)1099511628211ULL;
+  }
+  return h;
+}
+
+static int key_eq(const char *a, const char *b, size_t n, int icase)
+{
+  return (icase ? !strncasecmp(a, b, n) : !strncmp(a, b, n)) && a[n] == '\0';
+}
+
+static void h_put(struct tf *t, struct tf_hash *h, const char *key,
+                  size_t idx, const cJSON *j)
+{
+  size_t i, mask, n;
+  if (!key)
+    return;
+  if ((h->n + 1) * 2 > h->cap) {
+    size_t ncap = h->cap ? h->cap * 2 : 64, k;
+    struct tf_hent *ne = pf_calloc(ncap, sizeof(*ne));
+    if (!ne) {
+      t->oom = 1;
+      return;
+    }
+    for (k = 0; k < h->cap; k++) {
+      if (!h->e[k].key)
+        continue;
+      i = hash_n(h->e[k].key, strlen(h->e[k].key), h->icase) & (ncap - 1);
+      while (ne[i].key)
+        i = (i + 1) & (ncap - 1);
+      ne[i] = h->e[k];
+    }
+    pf_free(h->e);
+    h->e = ne;
+    h->cap = ncap;
+  }
+  mask = h->cap - 1;
+  n = strlen(key);
+  for (i = hash_n(key, n, h->icase) & mask; h->e[i].key; i = (i + 1) & mask)
+    if (key_eq(h->e[i].key, key, n, h->icase))
+      return;   /* the first one is kept */
+  h->e[i].key = key;
+  h->e[i].idx = idx;
+  h->e[i].j = j;
+  h->n++;
+}
+
+static const struct tf_hent *h_get(const struct tf_hash *h, const char *key,
+                                   size_t n)
+{
+  size_t i, mask;
+  if (!h->cap || !key)
+    return NULL;
+  mask = h->cap - 1;
+  for (i = hash_n(key, n, h->icase) & mask; h->e[i].key; i = (i + 1) & mask)
+    if (key_eq(h->e[i].key, key, n, h->icase))
+      return &h->e[i];
+  return NULL;
+}
+
 /* ---- the translated tree ------------------------------------------------- */
 
 struct tf_obj {
@@ -432,11 +515,8 @@ static size_t comp_len(const char *s)
 
 static struct tf_inst *find_inst(struct tf *t, const char *addr, size_t n)
 {
-  size_t i;
-  for (i = 0; i < t->n_in; i++)
-    if (!strncmp(t->in[i].addr, addr, n) && t->in[i].addr[n] == '\0')
-      return &t->in[i];
-  return NULL;
+  const struct tf_hent *e = h_get(&t->by_addr, addr, n);
+  return e ? &t->in[e->idx] : NULL;
 }
 
 static const char *inst_id(struct tf *t, struct tf_inst *in);
@@ -861,17 +941,25 @@ static const cJSON *conf_resource(struct tf *t, const char *mod,
 static const cJSON *change_of(struct tf *t, const char *addr,
                               const char **path)
 {
-  const cJSON *rc = member(t->root, "resource_changes"), *e;
+  const struct tf_hent *e = h_get(&t->changes, addr, strlen(addr));
+  if (!e)
+    return NULL;
+  *path = pidx(t, "$.resource_changes", e->idx);
+  return member(e->j, "change");
+}
+
+/* resource_changes by address (a plan lists each instance once) */
+static pf_status index_changes(struct tf *t, const cJSON *rc)
+{
+  const cJSON *e;
   size_t i = 0;
   cJSON_ArrayForEach(e, rc) {
     const cJSON *a = member(e, "address");
-    if (cJSON_IsString(a) && !strcmp(a->valuestring, addr)) {
-      *path = pidx(t, "$.resource_changes", i);
-      return member(e, "change");
-    }
+    if (cJSON_IsString(a))
+      h_put(t, &t->changes, a->valuestring, i, e);
     i++;
   }
-  return NULL;
+  return t->oom ? tf_oom(t) : PF_OK;
 }
 
 static pf_status want(struct tf *t, const cJSON *v, int (*is)(const cJSON *),
@@ -895,7 +983,6 @@ static pf_status add_resource(struct tf *t, const cJSON *r, const char *mod,
               *vals = member(r, "values");
   struct tf_inst *in;
   pf_status st;
-  size_t i;
   const char *caddr;
 
   if (!cJSON_IsObject(r))
@@ -919,9 +1006,8 @@ static pf_status add_resource(struct tf *t, const cJSON *r, const char *mod,
   if (only_data && !(mode && !strcmp(mode->valuestring, "data")))
     return PF_OK;
   /* a data source read while planning may also be in planned_values */
-  for (i = 0; i < t->n_in; i++)
-    if (!strcmp(t->in[i].addr, addr->valuestring))
-      return PF_OK;
+  if (find_inst(t, addr->valuestring, strlen(addr->valuestring)))
+    return PF_OK;
   if (PF_GROW(t->in, t->cap_in, t->n_in + 1))
     return tf_oom(t);
   in = &t->in[t->n_in];
@@ -962,8 +1048,9 @@ static pf_status add_resource(struct tf *t, const cJSON *r, const char *mod,
       in->unk = au;
     }
   }
+  h_put(t, &t->by_addr, in->addr, t->n_in, NULL);
   t->n_in++;
-  return PF_OK;
+  return t->oom ? tf_oom(t) : PF_OK;
 }
 
 static pf_status walk_module(struct tf *t, const cJSON *m, const char *path,
@@ -1061,19 +1148,36 @@ static pf_status attach(struct tf *t, struct tf_inst *parent,
 static struct tf_inst *find_by_id(struct tf *t, const char *id,
                                   enum tf_build b)
 {
-  size_t i;
+  const struct tf_hent *e;
   if (!id)
     return NULL;
+  e = h_get(&t->by_id, id, strlen(id));
+  return e && t->in[e->idx].tt && t->in[e->idx].tt->build == b
+             ? &t->in[e->idx]
+             : NULL;
+}
+
+/* The ids of the kinds that others attach to (after every instance is
+ * known: ids follow references between them). */
+static pf_status index_ids(struct tf *t)
+{
+  size_t i;
   for (i = 0; i < t->n_in; i++) {
     struct tf_inst *in = &t->in[i];
-    const char *x;
-    if (!in->tt || in->tt->build != b)
+    const char *id;
+    if (!in->tt)
       continue;
-    x = inst_id(t, in);
-    if (x && pf_id_eq(x, id))
-      return in;
+    switch (in->tt->build) {
+    case B_VNET: case B_SUBNET: case B_NSG: case B_RT: case B_STORAGE:
+    case B_NIC:
+      if ((id = inst_id(t, in)) != NULL)
+        h_put(t, &t->by_id, id, i, NULL);
+      break;
+    default:
+      break;
+    }
   }
-  return NULL;
+  return t->oom ? tf_oom(t) : PF_OK;
 }
 
 static pf_status warnf(struct tf *t, const char *fmt, ...)
@@ -2312,6 +2416,9 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
       (st = want(&t, ps, is_obj, "$.prior_state", "an object")))
     return st;
   t.is_plan = pv || rc || ps;
+  t.by_id.icase = 1;
+  if ((st = index_changes(&t, rc)) != PF_OK)
+    goto done;
   t.conf_root = member(conf, "root_module");
   t.scratch = cJSON_CreateArray();
   if (!t.scratch)
@@ -2342,7 +2449,7 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     goto done;
   }
   if ((st = pick_subscription(&t)) != PF_OK ||
-      (st = link_all(&t)) != PF_OK)
+      (st = index_ids(&t)) != PF_OK || (st = link_all(&t)) != PF_OK)
     goto done;
   if (t.n_in) {
     objs = pf_calloc(t.n_in, sizeof(*objs));
@@ -2403,6 +2510,9 @@ done:
     pf_free(t.in[i].kids);
   pf_free(t.in);
   pf_free(t.map);
+  pf_free(t.by_addr.e);
+  pf_free(t.by_id.e);
+  pf_free(t.changes.e);
   cJSON_Delete(t.scratch);
   if (st == PF_OK && pf_err_isset(lj->err))
     st = lj->err->code;
