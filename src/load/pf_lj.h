@@ -34,6 +34,12 @@ struct pf_lj {
   struct pf_err *err;
   size_t loaded;                 /* resources added from this file */
   size_t duplicates;             /* resources already defined elsewhere */
+  /* translated inputs (Terraform plans, pf_tf.c): maps a path in the
+   * translated tree to the place in the document the user wrote, so that
+   * errors, warnings and resource paths name the user's file; NULL to
+   * keep the path as it is */
+  const char *(*map_path)(void *ctx, const char *path);
+  void *map_ctx;
 };
 
 void pf_lj_init(struct pf_lj *lj, struct pf_config *cfg, const char *file,

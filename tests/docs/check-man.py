@@ -18,7 +18,11 @@ options; its usage texts).  For every command CMD of the table:
     subcommand its usage names, exit 0 on stdout, and the options they
     list (synopsis and option lines) are exactly the table's;
   - every subcommand has a `### SUB` subsection;
-  - every option that a `preflight CMD` line of its EXAMPLES uses exists.
+  - every option that a `preflight CMD` line of its EXAMPLES uses exists;
+  - the examples of `--help` use existing options, name no missing file of
+    the repository (examples/..., probes/...), and those whose files are
+    all in the repository run without a usage or input error, in a network
+    namespace with no interface up (unshare -n), so nothing is sent.
 
 preflight.1.md lists every command under COMMANDS and exactly the global
 options of main.c under GLOBAL OPTIONS, and `preflight --help` names every
@@ -130,6 +134,23 @@ def help_examples(text):
     return out
 
 
+def isolation():
+    """A prefix that runs a command in a new network namespace with no
+    interface up, so an example that would probe or fetch cannot send a
+    packet anywhere; None when namespaces are not available here."""
+    for pre in (["unshare", "-n"], ["unshare", "-rn"]):
+        try:
+            if subprocess.run(pre + ["true"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0:
+                return pre
+        except OSError:
+            pass
+    return None
+
+
+ISOLATE = isolation()
+
+
 def run_example(exe, src, name, line, code, glob_opts):
     """Run a --help example from the source tree when every file it names
     is there (e.g. examples/contoso-westeurope); output is discarded.
@@ -153,10 +174,14 @@ def run_example(exe, src, name, line, code, glob_opts):
         if not w.startswith("-") and ("/" in w or re.search(
                 r"\.(json|jsonl|pcap|pcapng|py|yml|ipynb)$", w)):
             if not os.path.exists(os.path.join(src, w)):
-                if w.startswith("examples/"):
+                top = w.split("/")[0]
+                if "/" in w and top not in (".", "..") and \
+                        os.path.isdir(os.path.join(src, top)):
                     return "names %s, which the repository does not have" % w
                 return None         # needs a file only users have
-    p = subprocess.run([exe] + words[1:], cwd=src, text=True,
+    if ISOLATE is None:
+        return None                 # never without network isolation
+    p = subprocess.run(ISOLATE + [exe] + words[1:], cwd=src, text=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        env=dict(os.environ, NO_COLOR="1"))
     if p.returncode not in (0, 1):

@@ -10,7 +10,10 @@ Conventions for whoever edits README.md
   command; a line ending in a backslash continues on the next.  Comments
   (`# ...`) are allowed at the end of a line.  The commands of the whole
   README run in order, in one scratch directory, through
-  `bash -o pipefail -c`, with the build's preflight first on PATH.  A
+  `bash -o pipefail -c`, with the build's preflight first on PATH, in a
+  network namespace with no interface up (unshare -n, or -rn without
+  root: nothing a command does can leave the machine; where neither
+  works the test skips).  A
   command passes when it exits 0, or 1 (findings: the documented result
   for the example, which has some).  Exit 2 (a usage or input error),
   any other status, or a crash fails the test: the README shows a command
@@ -58,6 +61,9 @@ NOT_RUN = {
         ("builds the tree this test runs in", True),
     "cmake -S . -B build-asan -DPF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug":
         ("configures a second build; CI does it", True),
+    "preflight probe ./exported --node 10.20.1.5 --format json > probe.json":
+        ("live probes belong on a node of the subnet; tests/lab/probe-lab.sh "
+         "runs them in namespaces", True),
     "cmake --build build --target deb":
         ("builds in the tree; tests/package/deb.sh builds, installs, uses "
          "and removes the package", True),
@@ -165,6 +171,23 @@ def scratch(src, exe, fixtures):
     return d
 
 
+def isolation():
+    """Run the commands in a new network namespace with no interface up
+    when this machine allows it (root or user namespaces), so a live
+    command that was not marked cannot send a packet anywhere."""
+    for pre in (["unshare", "-n"], ["unshare", "-rn"]):
+        try:
+            if subprocess.run(pre + ["true"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0:
+                return pre
+        except OSError:
+            pass
+    return []
+
+
+ISOLATE = isolation()
+
+
 def main(argv):
     if len(argv) != 4:
         print("usage: readme-test.py PREFLIGHT SRCDIR FIXTURES")
@@ -174,6 +197,11 @@ def main(argv):
                  .read())
     if not cmds:
         fail("README.md shows no command")
+    if not ISOLATE:
+        print("SKIP: no network namespace can be made here (unshare -n or "
+              "-rn); README commands are only run where nothing they do "
+              "can leave the machine")
+        return 77
     d = scratch(src, exe, fixtures)
     env = dict(os.environ, NO_COLOR="1", TZ="UTC")
     env["PATH"] = os.path.dirname(os.path.abspath(exe)) + os.pathsep + \
@@ -208,7 +236,8 @@ def main(argv):
             skipped += 1
             continue
         try:
-            p = subprocess.run(["bash", "-o", "pipefail", "-c", run], cwd=d,
+            p = subprocess.run(ISOLATE + ["bash", "-o", "pipefail", "-c",
+                                          run], cwd=d,
                                env=env, text=True, timeout=300,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except subprocess.TimeoutExpired:
