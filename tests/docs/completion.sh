@@ -62,6 +62,7 @@ expect_has() { # expect_has LINE WORD...
 
 expect "preflight ch" "check"
 expect "preflight check --pro" "--profile"
+expect "preflight --quiet check --pro" "--profile"
 expect "preflight check --profile " "2020 2023"
 expect "preflight check --format s" "sarif"
 expect "preflight check --fail-on w" "warning"
@@ -113,6 +114,7 @@ if command -v zsh >/dev/null 2>&1; then
     TMPDIR=$tmp timeout 300 zsh -f "$here/zsh-complete.zsh" "$dir" \
       "preflight ch" "=preflight check" \
       "preflight check --pro" "=preflight check --profile" \
+      "preflight --quiet check --pro" "=preflight --quiet check --profile" \
       "preflight check --format s" "=preflight check --format sarif" \
       "preflight keys verify --ca" "=preflight keys verify --ca-file" \
       "preflight help ex" "=preflight help explain" \
