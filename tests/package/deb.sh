@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# deb.sh BUILD SRC - the Debian package from CPack (issue 10): built with
+# deb.sh BUILD [SRC] - the Debian package from CPack (issue 10): built with
 # the `deb` target, its runtime Depends computed by dpkg-shlibdeps name the
 # Debian library packages, `apt-get install ./preflight_*.deb` installs it
 # from the local file (the dependencies are already on the machine, so no
@@ -13,7 +13,6 @@
 # package is already installed (it is not ours to replace).
 set -u
 build=$(cd "$1" && pwd)
-src=$(cd "$2" && pwd)
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP: needs root to install a package"
   exit 77
