@@ -307,9 +307,14 @@ def main(argv):
         if not os.path.exists(built):
             fail("%s was not generated from docs/man/%s.md" % (built, p))
             continue
-        r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", built],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True)
+        try:
+            r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z",
+                                built], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        except FileNotFoundError:
+            fail("groff is missing (apt-get install groff-base): the pages "
+                 "cannot be checked")
+            break
         if r.returncode != 0 or r.stderr.strip():
             fail("groff warns about %s: %s" % (built, r.stderr.strip()))
     if failures:
