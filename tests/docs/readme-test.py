@@ -35,8 +35,10 @@ Conventions for whoever edits README.md
   management traffic from tests/data/capture), training/ (clean training
   code from tests/secrets/negative), build/preflight (the binary), and
   ServiceTags_Public_*.json from ../shared/fixtures/servicetags (commands
-  naming a tag file that is absent are skipped with a note).  A new
-  command needing another input: add it to scratch() below.
+  naming a tag file that is absent are skipped with a note), and any path
+  of the repository a command names (tests/terraform/201-plan.json) is
+  copied in before it runs.  A command needing another input: add it to
+  scratch() below.
 * The first two commands of the README are what CI runs
   (`./scripts/setup && ./scripts/test`); the test runs the part of the
   first one after `./scripts/setup &&` and lists the rest in NOT_RUN
@@ -44,6 +46,7 @@ Conventions for whoever edits README.md
 """
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -171,6 +174,30 @@ def scratch(src, exe, fixtures):
     return d
 
 
+def bring_repo_paths(cmd, src, d):
+    """Copy into the scratch directory every path of the repository that
+    the command names (tests/terraform/201-plan.json, probes/plan-...),
+    so the README can show any file of the repository."""
+    try:
+        lex = shlex.shlex(cmd, posix=True, punctuation_chars="|><&;")
+        lex.whitespace_split = True
+        words = list(lex)
+    except ValueError:
+        return
+    for w in words:
+        w = w.split("=", 1)[-1]
+        if "/" not in w or w.startswith(("/", "-", "./", "../")):
+            continue
+        here, there = os.path.join(src, w), os.path.join(d, w)
+        if os.path.exists(there) or not os.path.exists(here):
+            continue
+        os.makedirs(os.path.dirname(there), exist_ok=True)
+        if os.path.isdir(here):
+            shutil.copytree(here, there)
+        else:
+            shutil.copy(here, there)
+
+
 def isolation():
     """Run the commands in a new network namespace with no interface up
     when this machine allows it (root or user namespaces), so a live
@@ -228,6 +255,7 @@ def main(argv):
             continue
         run = cmd[len(SETUP_PREFIX):] if cmd.startswith(SETUP_PREFIX) \
             else cmd
+        bring_repo_paths(run, src, d)
         missing = [f for f in re.findall(r"ServiceTags_\w+\.json", run)
                    if not os.path.exists(os.path.join(d, f))]
         if missing:
