@@ -15,6 +15,7 @@
 #include "../src/core/pf_jw.h"
 #include "../src/core/pf_mem.h"
 #include "../src/model/pf_model.h"
+#include "pf_https_probe.h"
 
 static const char *const svc_names[] = {
 #define PF_PSVC_NAME(e, n) n,
@@ -34,6 +35,30 @@ enum pf_psvc pf_psvc_parse(const char *n, size_t len)
     if (strlen(svc_names[i]) == len && !memcmp(svc_names[i], n, len))
       return (enum pf_psvc)i;
   return PF_PSVC_COUNT;
+}
+
+int pf_psvc_https(enum pf_psvc s)
+{
+  switch (s) {
+  case PF_PSVC_BLOB: return PF_HTTPS_BLOB;
+  case PF_PSVC_QUEUE: return PF_HTTPS_QUEUE;
+  case PF_PSVC_TABLE: return PF_HTTPS_TABLE;
+  case PF_PSVC_FILE: return PF_HTTPS_FILE;
+  case PF_PSVC_DFS: return PF_HTTPS_DFS;
+  case PF_PSVC_KEYVAULT: return PF_HTTPS_KEYVAULT;
+  case PF_PSVC_REGISTRY:
+  case PF_PSVC_REGISTRY_DATA: return PF_HTTPS_REGISTRY;
+  case PF_PSVC_ML: return PF_HTTPS_ML;
+  case PF_PSVC_MANAGEMENT: return PF_HTTPS_MANAGEMENT;
+  case PF_PSVC_LOGIN: return PF_HTTPS_LOGIN;
+  case PF_PSVC_MCR: return PF_HTTPS_MCR;
+  default: return PF_HTTPS_OTHER;
+  }
+}
+
+const char *pf_psvc_default_path(enum pf_psvc s)
+{
+  return pf_https_default_path((enum pf_https_service)pf_psvc_https(s));
 }
 
 const char *pf_pexpect_name(enum pf_pexpect e)
@@ -126,7 +151,6 @@ static struct pf_probe_target *new_target(struct pf_probe_plan *p)
     return NULL;
   t = &p->t[p->n++];
   memset(t, 0, sizeof(*t));
-  t->path = "/";
   return t;
 }
 
@@ -209,6 +233,7 @@ static struct pf_probe_target *add_host(struct dctx *d, const char *host,
   if (port2)
     add_port(t, port2);
   t->https = svc != PF_PSVC_NODE;
+  t->path = pf_psvc_default_path(svc);
   return t;
 }
 
@@ -547,12 +572,22 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       apply_pe(&d, t, &cr->hdr, "registry");
     }
   }
+  /* the region's ML API endpoints (AZURE-SEMANTICS.md 5.6, the 2023
+   * firewall FQDN list: <region>.api.azureml.ms and
+   * <region>.experiments.azureml.net) and the studio, ml.azure.com */
   if (!oom && region) {
-    snprintf(host, sizeof(host), "%s.api.azureml.ms", region);
-    snprintf(why, sizeof(why), "Azure Machine Learning API of region %s",
-             region);
-    t = add_host(&d, host, PF_PSVC_ML, "OUT-1", NULL, why, 443, 0, &oom);
+    static const char *const sfx[2] = {"api.azureml.ms",
+                                       "experiments.azureml.net"};
+    for (i = 0; !oom && i < 2; i++) {
+      snprintf(host, sizeof(host), "%s.%s", region, sfx[i]);
+      snprintf(why, sizeof(why), "Azure Machine Learning API of region %s",
+               region);
+      add_host(&d, host, PF_PSVC_ML, "OUT-1", NULL, why, 443, 0, &oom);
+    }
   }
+  if (!oom && cfg->n_res[PF_K_WORKSPACE])
+    add_host(&d, "ml.azure.com", PF_PSVC_ML, "OUT-1", NULL,
+             "Azure Machine Learning studio", 443, 0, &oom);
   /* every DNS name a private endpoint declares (workspace, notebooks) */
   for (i = 0; !oom && i < cfg->n_res[PF_K_PRIVATE_ENDPOINT]; i++) {
     const struct pf_private_endpoint *pe =
@@ -835,6 +870,8 @@ static pf_status read_target(struct rd *d, const char *obj_start)
   if (k != PF_JT_OBJ_END)
     return rd_status(d);
   d->r.tok_start = obj_start;
+  if (!t->path)
+    t->path = pf_psvc_default_path(t->service);
   if (!t->host)
     return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'host'");
   if (!t->requirement)

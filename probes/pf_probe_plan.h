@@ -80,7 +80,9 @@ struct pf_probe_target {
   unsigned ports[PF_PROBE_MAX_PORTS];
   size_t n_ports;
   int https;                     /* one HTTPS request (port 443) */
-  const char *path;              /* HTTPS request path, "/" by default */
+  const char *path;              /* HTTPS request path; by default the
+                                  * service's harmless one
+                                  * (pf_https_default_path) */
   enum pf_pexpect expect;
   struct pf_addr expect_addrs[PF_PROBE_MAX_EXPECT];   /* the private
                                   * endpoint's addresses, when known */
@@ -137,6 +139,11 @@ pf_status pf_probe_plan_read(struct pf_probe_plan *p, const char *path,
 /** Write the plan in the plan file format (round-trips through parse). */
 void pf_probe_plan_write_json(const struct pf_probe_plan *p,
                               struct pf_jw *jw);
+
+/** The HTTPS prober's service for a plan service (probes/pf_https_probe.h). */
+int pf_psvc_https(enum pf_psvc s);
+/** The path an anonymous HTTPS probe of \p s GETs by default. */
+const char *pf_psvc_default_path(enum pf_psvc s);
 
 /** Is \p a private (RFC 1918, RFC 6598 shared, IPv6 ULA fc00::/7)? */
 int pf_probe_addr_private(const struct pf_addr *a);

@@ -4,6 +4,7 @@
  * (issue 5; DESIGN.md "What it probes"; docs/probe.md)
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../probes/pf_dns_probe.h"
+#include "../../probes/pf_https_probe.h"
 #include "../../probes/pf_probe_plan.h"
 #include "../../probes/pf_tcp_probe.h"
 #include "../core/pf_err.h"
@@ -30,6 +32,7 @@ static const char usage_text[] =
   "                       [--node IP]... [--from IP] [--region NAME]\n"
   "                       [--dns-server IP[:PORT]] [--timeout MS]\n"
   "                       [--concurrency N] [--rate N]\n"
+  "                       [--dns-concurrency N] [--ca-file FILE]\n"
   "                       [--service-tags FILE] [--format text|json]\n"
   "                       [--fail-on error|warning|info|never]\n"
   "\n"
@@ -38,7 +41,9 @@ static const char usage_text[] =
   "privatelink CNAME or a private address, nxdomain, nodata, servfail,\n"
   "refused, timeout, unreachable) and compared with the private endpoint\n"
   "the configuration expects; then every port of the plan gets one TCP\n"
-  "connect (open, refused, filtered, unreachable).  Each result names\n"
+  "connect (open, refused, filtered, unreachable) and every name one\n"
+  "anonymous HTTPS request (TLS outcome, HTTP status, the service's\n"
+  "error code: reachable, blocked by its firewall).  Each result names\n"
   "the requirement it bears on and, when the configuration in PATH is\n"
   "loaded, the NSG verdict and route for the same flow, so static and\n"
   "live agree or the difference shows.  Nothing outside the plan is ever\n"
@@ -48,7 +53,7 @@ static const char usage_text[] =
   "vault, registry login and data endpoints, the region's ML API, the\n"
   "private endpoints' names, management, login, MCR, compute nodes from\n"
   "--node and NIC addresses) or read from --plan FILE (docs/probe.md;\n"
-  "templates in probes/).  HTTPS targets are listed in the plan.\n"
+  "templates in probes/).\n"
   "\n"
   "options:\n"
   "  --plan FILE          read the plan instead of deriving it\n"
@@ -63,8 +68,11 @@ static const char usage_text[] =
   "  --dns-server S       ask this server (IP, IP:PORT, [IPv6]:PORT)\n"
   "                       instead of the system resolver\n"
   "  --timeout MS         per name and per connect (default 3000)\n"
-  "  --concurrency N      queries and connects in flight (default 1000)\n"
+  "  --concurrency N      connects in flight (default 1000)\n"
+  "  --dns-concurrency N  DNS queries in flight (default 100: more makes\n"
+  "                       small DNS servers drop queries)\n"
   "  --rate N             connects started per second (default: no cap)\n"
+  "  --ca-file FILE       PEM CAs that replace the system store for HTTPS\n"
   "  --service-tags FILE  tag file for the static verdicts\n"
   "  --format FMT         text or json (the `check` result document)\n"
   "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
@@ -82,7 +90,7 @@ static const char usage_text[] =
 #define MAX_NODES 256
 
 enum rstat { RS_PASS = 0, RS_FAIL, RS_UNKNOWN };
-enum rkind { RK_DNS = 0, RK_TCP };
+enum rkind { RK_DNS = 0, RK_TCP, RK_HTTPS };
 
 struct stat_verdict {          /* what the configuration says */
   int has;                     /* configuration loaded and evaluated */
@@ -98,6 +106,7 @@ struct pres {
   enum rkind kind;
   size_t dns;                  /* index into dns results, or SIZE_MAX */
   size_t tcp;                  /* index into tcp results, or SIZE_MAX */
+  size_t https;                /* index into https results, or SIZE_MAX */
   unsigned port;
   struct pf_addr addr;         /* TCP: the address connected to */
   enum rstat status;
@@ -113,8 +122,9 @@ struct probe {
   struct pf_planner *planner;
   struct pf_probe_plan plan;
   const char *dns_server;
+  const char *ca_file;
   long timeout_ms;
-  size_t concurrency;
+  size_t concurrency, dns_concurrency;
   double rate;
   /* DNS: unique names */
   const char **names;
@@ -125,12 +135,18 @@ struct probe {
   struct pf_tcp_target *tt;
   struct pf_tcp_result *tres;
   size_t n_tcp;
+  /* HTTPS: one request per target with https */
+  struct pf_https_target *ht;
+  struct pf_https_result *hres;
+  char (*hconn)[64];           /* connect_to strings */
+  char **hurl;
+  size_t n_https, cap_https;
   struct pres *r;
   size_t n_r, cap_r;
   const struct pf_subnet *from_subnet;
   struct pf_rtable *rt;
   int rt_tried;
-  double wall_ms;
+  double wall_ms, dns_ms, tcp_ms, https_ms;
 };
 
 static const char *req_severity(const char *req)
@@ -364,7 +380,7 @@ static struct pres *new_res(struct probe *pr, const struct pf_probe_target *t,
   memset(r, 0, sizeof(*r));
   r->t = t;
   r->kind = k;
-  r->dns = r->tcp = (size_t)-1;
+  r->dns = r->tcp = r->https = (size_t)-1;
   r->agrees = -1;
   return r;
 }
@@ -522,8 +538,10 @@ static void tcp_result(struct pres *r, const struct pf_tcp_result *tr,
       r->agrees = -1;
     else
       r->agrees = open == (r->sv.v == PF_V_ALLOW && !route_blocks(r->sv.route));
-    snprintf(r->msg, sizeof(r->msg), "%s:%u (%s) %s; %s%s", ip, r->port,
-             r->t->host, live, r->sv.text,
+    snprintf(r->msg, sizeof(r->msg), "%s:%u%s%s%s %s; %s%s", ip, r->port,
+             r->t->host_is_addr ? "" : " (",
+             r->t->host_is_addr ? "" : r->t->host,
+             r->t->host_is_addr ? "" : ")", live, r->sv.text,
              r->agrees == 1   ? ""
              : r->agrees == -1 ? ""
              : open ? " - live and static differ: the port answered, so the "
@@ -533,9 +551,36 @@ static void tcp_result(struct pres *r, const struct pf_tcp_result *tr,
                       "on-premises device on the way, or the service "
                       "itself");
   } else {
-    snprintf(r->msg, sizeof(r->msg), "%s:%u (%s) %s", ip, r->port,
-             r->t->host, live);
+    snprintf(r->msg, sizeof(r->msg), "%s:%u%s%s%s %s", ip, r->port,
+             r->t->host_is_addr ? "" : " (",
+             r->t->host_is_addr ? "" : r->t->host,
+             r->t->host_is_addr ? "" : ")", live);
   }
+}
+
+static void https_result(struct pres *r, const struct pf_https_result *h,
+                         const char *url)
+{
+  char code[140];
+  code[0] = '\0';
+  if (h->error_code[0] || h->inner_code[0])
+    snprintf(code, sizeof(code), " %s%s%s", h->error_code,
+             h->inner_code[0] && h->error_code[0] ? "/" : "", h->inner_code);
+  switch (h->verdict) {
+  case PF_HTTPS_REACHABLE: r->status = RS_PASS; break;
+  case PF_HTTPS_BLOCKED_BY_FIREWALL:
+  case PF_HTTPS_NOT_REACHED: r->status = RS_FAIL; break;
+  default: r->status = RS_UNKNOWN; break;
+  }
+  if (h->outcome == PF_HTTPS_ANSWERED)
+    snprintf(r->msg, sizeof(r->msg), "GET %s: HTTP %ld%s: %s (%s)%s%s", url,
+             h->status, code, pf_https_verdict_name(h->verdict),
+             h->why ? h->why : "-", h->detail[0] ? "; " : "", h->detail);
+  else
+    snprintf(r->msg, sizeof(r->msg), "GET %s: %s: %s (%s)%s%s", url,
+             pf_https_outcome_name(h->outcome),
+             pf_https_verdict_name(h->verdict), h->why ? h->why : "-",
+             h->detail[0] ? "; " : "", h->detail);
 }
 
 /* ---- running ---- */
@@ -552,15 +597,43 @@ static void progress(void *arg, size_t done, size_t total)
   fflush(pr->ctx->err);
 }
 
+struct https_job {
+  struct probe *pr;
+  pf_status st;
+  struct pf_err err;
+  double ms;
+};
+
+/* HTTPS runs beside TCP (its own libcurl multi loop), so the whole run
+ * stays near one timeout after DNS. */
+static void *https_thread(void *arg)
+{
+  struct https_job *j = arg;
+  struct pf_https_opts o;
+  int64_t t0 = now_us();
+  memset(&o, 0, sizeof(o));
+  o.ca_file = j->pr->ca_file;
+  o.timeout_ms = j->pr->timeout_ms;
+  o.concurrency = j->pr->concurrency;
+  pf_err_clear(&j->err);
+  j->st = pf_https_probe(j->pr->ht, j->pr->n_https, &o, j->pr->hres,
+                         &j->err);
+  j->ms = (double)(now_us() - t0) / 1000.0;
+  return NULL;
+}
+
 static int run_probes(struct probe *pr)
 {
   struct pf_probe_plan *p = &pr->plan;
   struct pf_dns_opts dopt;
   struct pf_tcp_opts topt;
   struct pf_err err;
-  size_t i, j, k, cap_tcp = 0;
+  size_t i, j, k, cap_tcp = 0, n_h = 0;
+  struct https_job job;
+  pthread_t th;
+  int threaded = 0;
   int tty = isatty(fileno(pr->ctx->err)) && !pr->ctx->quiet;
-  int64_t t0 = now_us();
+  int64_t t0 = now_us(), t1;
 
   pf_err_clear(&err);
   /* DNS: each distinct name once */
@@ -586,17 +659,26 @@ static int run_probes(struct probe *pr)
     if (hit)
       pr->t_dns[i] = (size_t)(hit - pr->names);
   }
+  for (i = 0; i < p->n; i++)
+    n_h += p->t[i].https;
   if (!(pr->dres = pf_calloc(pr->n_names ? pr->n_names : 1,
-                             sizeof(*pr->dres))))
+                             sizeof(*pr->dres))) ||
+      !(pr->ht = pf_calloc(n_h ? n_h : 1, sizeof(*pr->ht))) ||
+      !(pr->hres = pf_calloc(n_h ? n_h : 1, sizeof(*pr->hres))) ||
+      !(pr->hconn = pf_calloc(n_h ? n_h : 1, sizeof(*pr->hconn))) ||
+      !(pr->hurl = pf_calloc(n_h ? n_h : 1, sizeof(*pr->hurl))))
     return pf_cli_error(pr->ctx, "probe: out of memory");
+  pr->cap_https = n_h;
   dopt.server = pr->dns_server;
   dopt.timeout_ms = pr->timeout_ms;
-  dopt.window = pr->concurrency;
+  dopt.window = pr->dns_concurrency;
   if (tty && pr->n_names)
     fprintf(pr->ctx->err, "probe: resolving %zu name%s\n", pr->n_names,
             pr->n_names == 1 ? "" : "s");
+  t1 = now_us();
   if (pf_dns_probe(pr->names, pr->n_names, &dopt, pr->dres, &err) != PF_OK)
     return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  pr->dns_ms = (double)(now_us() - t1) / 1000.0;
   /* DNS results, then TCP targets: the address literal, connect_to, or
    * the first address the name resolved to - never anything else */
   for (i = 0; i < p->n; i++) {
@@ -641,6 +723,35 @@ static int run_probes(struct probe *pr)
       pr->tt[pr->n_tcp].port = t->ports[k];
       r->tcp = pr->n_tcp++;
     }
+    if (t->https) {
+      struct pres *r = new_res(pr, t, RK_HTTPS);
+      size_t h = pr->n_https;
+      char ip[PF_ADDR_STRLEN];
+      size_t ul = strlen(t->host) + strlen(t->path) + 9;
+      if (!r || !(pr->hurl[h] = pf_malloc(ul)))
+        return pf_cli_error(pr->ctx, "probe: out of memory");
+      snprintf(pr->hurl[h], ul, "https://%s%s", t->host, t->path);
+      if (!have) {
+        r->status = RS_UNKNOWN;
+        snprintf(r->msg, sizeof(r->msg), "GET %s not sent: the name did "
+                 "not resolve (%s)", pr->hurl[h],
+                 d ? pf_dns_outcome_name(d->outcome) : "no address");
+        pf_free(pr->hurl[h]);
+        pr->hurl[h] = NULL;
+        continue;
+      }
+      /* the address DNS gave (or connect_to): the request goes where the
+       * probe's own resolution says, never elsewhere */
+      r->addr = a;
+      pf_addr_format(&a, ip, sizeof(ip));
+      snprintf(pr->hconn[h], sizeof(pr->hconn[h]),
+               a.af == PF_AF_V6 ? "[%s]:443" : "%s:443", ip);
+      pr->ht[h].url = pr->hurl[h];
+      pr->ht[h].service = (enum pf_https_service)pf_psvc_https(t->service);
+      pr->ht[h].connect_to = pr->hconn[h];
+      r->https = h;
+      pr->n_https++;
+    }
   }
   if (!(pr->tres = pf_calloc(pr->n_tcp ? pr->n_tcp : 1, sizeof(*pr->tres))))
     return pf_cli_error(pr->ctx, "probe: out of memory");
@@ -652,13 +763,35 @@ static int run_probes(struct probe *pr)
     topt.progress = progress;
     topt.progress_arg = pr;
   }
-  if (pf_tcp_probe(pr->tt, pr->n_tcp, &topt, pr->tres, &err) != PF_OK)
+  t1 = now_us();
+  memset(&job, 0, sizeof(job));
+  job.pr = pr;
+  if (pr->n_https) {
+    if (pthread_create(&th, NULL, https_thread, &job) == 0)
+      threaded = 1;
+    else
+      https_thread(&job);
+  }
+  if (pf_tcp_probe(pr->tt, pr->n_tcp, &topt, pr->tres, &err) != PF_OK) {
+    if (threaded)
+      pthread_join(th, NULL);
     return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  }
+  pr->tcp_ms = (double)(now_us() - t1) / 1000.0;
+  if (threaded)
+    pthread_join(th, NULL);
+  pr->https_ms = job.ms;
+  if (job.st != PF_OK)
+    return pf_cli_error(pr->ctx, "probe: https: %s", job.err.msg);
   if (tty && pr->n_tcp)
     fprintf(pr->ctx->err, "\rprobe: tcp %zu/%zu\n", pr->n_tcp, pr->n_tcp);
   pr->wall_ms = (double)(now_us() - t0) / 1000.0;
   for (i = 0; i < pr->n_r; i++) {
     struct pres *r = &pr->r[i];
+    if (r->kind == RK_HTTPS && r->https != (size_t)-1) {
+      https_result(r, &pr->hres[r->https], pr->hurl[r->https]);
+      continue;
+    }
     if (r->kind != RK_TCP || r->tcp == (size_t)-1)
       continue;
     if (static_verdict(pr, &r->addr, r->port, &r->sv) != PF_OK)
@@ -687,19 +820,11 @@ static void counts(const struct probe *pr, size_t fail[3], size_t *pass,
   }
 }
 
-static size_t n_https(const struct probe *pr)
-{
-  size_t i, n = 0;
-  for (i = 0; i < pr->plan.n; i++)
-    n += pr->plan.t[i].https;
-  return n;
-}
-
 static void write_text(struct probe *pr)
 {
   FILE *o = pr->ctx->out;
   struct pf_ctx *ctx = pr->ctx;
-  size_t i, fail[3], pass, unknown, nh = n_https(pr);
+  size_t i, fail[3], pass, unknown;
   char ip[PF_ADDR_STRLEN];
   const struct pf_probe_target *cur = NULL;
 
@@ -725,18 +850,17 @@ static void write_text(struct probe *pr)
             : r->status == RS_FAIL ? "FAIL"
                                    : "unknown",
             pf_c_reset(ctx), r->t->requirement,
-            r->kind == RK_DNS ? "dns" : "tcp", r->msg);
+            r->kind == RK_DNS ? "dns" : r->kind == RK_TCP ? "tcp" : "https",
+            r->msg);
   }
   counts(pr, fail, &pass, &unknown);
   fprintf(o, "\n%zu result%s: %zu fail (%zu error, %zu warning), %zu pass, "
-          "%zu unknown; %zu name%s, %zu connect%s in %.0f ms\n",
+          "%zu unknown; %zu name%s, %zu connect%s, %zu HTTPS request%s in "
+          "%.0f ms\n",
           pr->n_r, pr->n_r == 1 ? "" : "s", fail[0] + fail[1], fail[0],
           fail[1], pass, unknown, pr->n_names,
           pr->n_names == 1 ? "" : "s", pr->n_tcp, pr->n_tcp == 1 ? "" : "s",
-          pr->wall_ms);
-  if (nh)
-    fprintf(o, "%zu HTTPS request%s in the plan not run: this build has no "
-            "HTTPS prober\n", nh, nh == 1 ? "" : "s");
+          pr->n_https, pr->n_https == 1 ? "" : "s", pr->wall_ms);
 }
 
 static void jw_static(struct pf_jw *jw, const struct probe *pr,
@@ -852,6 +976,60 @@ static void jw_tcp(struct pf_jw *jw, const struct probe *pr,
   pf_jw_obj_end(jw);
 }
 
+static void jw_ms(struct pf_jw *jw, const char *k, double v)
+{
+  char b[32];
+  pf_jw_key(jw, k);
+  if (v < 0) {
+    pf_jw_null(jw);
+    return;
+  }
+  snprintf(b, sizeof(b), "%.1f", v);
+  pf_jw_raw(jw, b);
+}
+
+static void jw_https(struct pf_jw *jw, const struct probe *pr,
+                     const struct pres *r)
+{
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "kind", "https");
+  pf_jw_kstr(jw, "host", r->t->host);
+  if (r->https == (size_t)-1) {
+    pf_jw_kstr(jw, "url", NULL);
+    pf_jw_kstr(jw, "outcome", "not-probed");
+  } else {
+    const struct pf_https_result *h = &pr->hres[r->https];
+    pf_jw_kstr(jw, "url", pr->hurl[r->https]);
+    pf_jw_kstr(jw, "connect_to", pr->hconn[r->https]);
+    pf_jw_kstr(jw, "service",
+               pf_https_service_name(pr->ht[r->https].service));
+    pf_jw_kstr(jw, "outcome", pf_https_outcome_name(h->outcome));
+    pf_jw_kstr(jw, "verdict", pf_https_verdict_name(h->verdict));
+    pf_jw_key(jw, "http_status");
+    if (h->status)
+      pf_jw_int(jw, h->status);
+    else
+      pf_jw_null(jw);
+    pf_jw_kstr(jw, "error_code", h->error_code[0] ? h->error_code : NULL);
+    pf_jw_kstr(jw, "inner_code", h->inner_code[0] ? h->inner_code : NULL);
+    pf_jw_kbool(jw, "firewall_known", h->firewall_known);
+    pf_jw_kstr(jw, "why", h->why);
+    pf_jw_kstr(jw, "detail", h->detail[0] ? h->detail : NULL);
+    pf_jw_kstr(jw, "ip", h->ip[0] ? h->ip : NULL);
+    pf_jw_kint(jw, "timeout_ms", pr->timeout_ms);
+    pf_jw_key(jw, "time_ms");
+    pf_jw_obj(jw);
+    jw_ms(jw, "dns", h->t_dns_ms);
+    jw_ms(jw, "connect", h->t_connect_ms);
+    jw_ms(jw, "tls", h->t_tls_ms);
+    jw_ms(jw, "first_byte", h->t_first_byte_ms);
+    jw_ms(jw, "total", h->t_total_ms);
+    pf_jw_obj_end(jw);
+  }
+  pf_jw_kstr(jw, "result", stat_name(r->status));
+  pf_jw_obj_end(jw);
+}
+
 static void write_json(struct probe *pr)
 {
   struct pf_jw jw;
@@ -880,6 +1058,13 @@ static void write_json(struct probe *pr)
   }
   pf_jw_kstr(&jw, "dns_server", pr->dns_server ? pr->dns_server : "system");
   pf_jw_kint(&jw, "timeout_ms", pr->timeout_ms);
+  pf_jw_key(&jw, "elapsed_ms");
+  pf_jw_obj(&jw);
+  pf_jw_kint(&jw, "dns", (int64_t)(pr->dns_ms + 0.5));
+  pf_jw_kint(&jw, "tcp", (int64_t)(pr->tcp_ms + 0.5));
+  pf_jw_kint(&jw, "https", (int64_t)(pr->https_ms + 0.5));
+  pf_jw_kint(&jw, "total", (int64_t)(pr->wall_ms + 0.5));
+  pf_jw_obj_end(&jw);
   pf_jw_key(&jw, "results");
   pf_jw_arr(&jw);
   for (i = 0; i < pr->n_r; i++) {
@@ -897,6 +1082,10 @@ static void write_json(struct probe *pr)
                r->t->host, r->t->expect == PF_PEXP_PRIVATE
                                ? " to its private endpoint"
                                : "");
+    else if (r->kind == RK_HTTPS)
+      snprintf(title, sizeof(title), "%s answers HTTPS from inside the "
+               "subnet, its firewall letting the request through",
+               r->t->host);
     else
       snprintf(title, sizeof(title), "%s answers on TCP %u from inside the "
                "subnet", r->t->host, r->port);
@@ -908,6 +1097,8 @@ static void write_json(struct probe *pr)
     pf_jw_arr(&jw);
     if (r->kind == RK_DNS) {
       jw_dns(&jw, pr, r);
+    } else if (r->kind == RK_HTTPS) {
+      jw_https(&jw, pr, r);
     } else {
       jw_tcp(&jw, pr, r);
       if (r->sv.has)
@@ -932,7 +1123,6 @@ static void write_json(struct probe *pr)
   pf_jw_obj_end(&jw);
   pf_jw_kint(&jw, "pass", (int64_t)pass);
   pf_jw_kint(&jw, "unknown", (int64_t)unknown);
-  pf_jw_kint(&jw, "https_not_run", (int64_t)n_https(pr));
   pf_jw_obj_end(&jw);
   pf_jw_obj_end(&jw);
   pf_jw_end(&jw);
@@ -953,7 +1143,9 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
+    {"ca-file", required_argument, NULL, 'C'},
     {"concurrency", required_argument, NULL, 'c'},
+    {"dns-concurrency", required_argument, NULL, 'D'},
     {"dns-server", required_argument, NULL, 'd'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},
@@ -984,6 +1176,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   pr.ctx = ctx;
   pr.timeout_ms = 3000;
   pr.concurrency = 1000;
+  pr.dns_concurrency = 100;
   pf_err_clear(&err);
   optind = 0;
   opterr = 0;
@@ -994,7 +1187,13 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
         return pf_cli_usage(ctx, "probe", "--concurrency: 1 to 100000");
       pr.concurrency = (size_t)v;
       break;
+    case 'D':
+      if (!parse_long(optarg, 1, 100000, &v))
+        return pf_cli_usage(ctx, "probe", "--dns-concurrency: 1 to 100000");
+      pr.dns_concurrency = (size_t)v;
+      break;
     case 'd': pr.dns_server = optarg; break;
+    case 'C': pr.ca_file = optarg; break;
     case 'x': fail_on = optarg; break;
     case 'f':
       if (pf_cli_format(ctx, "probe", optarg, 0, &fmt) != PF_EXIT_OK)
@@ -1113,6 +1312,12 @@ done:
   pf_free(pr.dres);
   pf_free(pr.tt);
   pf_free(pr.tres);
+  for (i = 0; pr.hurl && i < pr.cap_https; i++)
+    pf_free(pr.hurl[i]);
+  pf_free(pr.hurl);
+  pf_free(pr.hconn);
+  pf_free(pr.ht);
+  pf_free(pr.hres);
   pf_free(pr.r);
   pf_rtable_destroy(pr.rt);
   pf_planner_destroy(pr.planner);

@@ -208,18 +208,20 @@ cat >"$work/plan.json" <<'EOF'
   "targets": [
     {"host": "stpriv.blob.core.windows.net", "service": "blob",
      "requirement": "UDR-3", "resource_name": "stpriv", "ports": [443],
-     "expect": "private", "expect_addresses": ["198.51.100.10"]},
+     "https": true, "expect": "private",
+     "expect_addresses": ["198.51.100.10"]},
     {"host": "stpe.blob.core.windows.net", "service": "blob",
      "requirement": "UDR-3", "resource_name": "stpe", "ports": [443],
-     "expect": "private"},
+     "https": true, "expect": "private"},
     {"host": "kvpub.vault.azure.net", "service": "keyvault",
-     "requirement": "KV-3", "ports": [443], "expect": "public"},
+     "requirement": "KV-3", "ports": [443], "https": true,
+     "expect": "public"},
     {"host": "crlab.azurecr.io", "service": "registry",
-     "requirement": "OUT-1", "ports": [443]},
+     "requirement": "OUT-1", "ports": [443], "https": true},
     {"host": "crrfc.azurecr.io", "service": "registry",
      "requirement": "OUT-1", "expect": "private"},
     {"host": "missing.vault.azure.net", "service": "keyvault",
-     "requirement": "KV-3", "ports": [443]},
+     "requirement": "KV-3", "ports": [443], "https": true},
     {"host": "x.servfail.azureml.ms", "service": "ml",
      "requirement": "OUT-1"},
     {"host": "other.example.org", "requirement": "OUT-1"},
@@ -253,6 +255,8 @@ for r in doc["results"]:
             got[("dns", c["name"])] = (c["outcome"], r["status"], c)
         elif c["kind"] == "tcp":
             got[("tcp", c["host"], c["port"])] = (c["outcome"], r["status"], r)
+        elif c["kind"] == "https":
+            got[("https", c["host"])] = (c["outcome"], r["status"], c)
 want = {
     ("dns", "stpriv.blob.core.windows.net"): ("private", "pass"),
     ("dns", "stpe.blob.core.windows.net"): ("public", "fail"),
@@ -271,6 +275,14 @@ want = {
     ("tcp", "198.51.100.130", 29877): ("open", "pass"),
     ("tcp", "198.51.100.130", 44224): ("open", "pass"),
     ("tcp", "198.51.100.130", 22): ("refused", "fail"),
+    # HTTPS (probes/pf_https_probe.c) to the DNS answer: a listener that
+    # accepts and never answers, a dropped, a reset and an ICMP-rejected
+    # port, and a name that did not resolve (not sent)
+    ("https", "stpriv.blob.core.windows.net"): ("timeout", "fail"),
+    ("https", "stpe.blob.core.windows.net"): ("connect-timeout", "fail"),
+    ("https", "kvpub.vault.azure.net"): ("refused", "fail"),
+    ("https", "crlab.azurecr.io"): ("unreachable", "fail"),
+    ("https", "missing.vault.azure.net"): ("not-probed", "unknown"),
 }
 bad = 0
 for k, (o, s) in want.items():
@@ -305,6 +317,9 @@ if (s["verdict"], s["agrees"]) != ("allow", True):
 s = static(("tcp", "stpe.blob.core.windows.net", 443))
 if (s["verdict"], s["agrees"]) != ("allow", False):
     print("static filtered 443", s); bad += 1
+h = got[("https", "stpriv.blob.core.windows.net")][2]
+if (h["connect_to"], h["verdict"]) != ("198.51.100.10:443", "not-reached"):
+    print("https to the DNS answer", h); bad += 1
 sm = doc["summary"]
 n = len(doc["results"])
 if sm["pass"] + sm["unknown"] + sm["fail"]["error"] + sm["fail"]["warning"] != n:
