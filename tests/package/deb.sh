@@ -41,6 +41,7 @@ for lib in libc6 libcurl4 libpcap0.8 libcjson1; do
 done
 work=$(mktemp -d) || exit 1
 cleanup() {
+  [ -n "${work:-}" ] && umount "$work/minbase/proc" 2>/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq \
     -o DPkg::Lock::Timeout=600 preflight >/dev/null 2>&1
   rm -rf "$work"
@@ -98,6 +99,43 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     _preflight preflight ch preflight; echo "${COMPREPLY[*]}"' 2>/dev/null)
   [ "$got" = check ] || { echo "FAIL: installed bash completion gave '$got' for 'preflight ch'"; status=1; }
 fi
+# Depends complete: in a bare Debian root (debootstrap minbase, made once
+# by minbase.sh), apt-get installs the package and exactly
+# what its Depends pull from the mirror, and the tool runs there.  Needs
+# the mirror; skipped with the reason when it cannot be reached.
+if command -v chroot >/dev/null 2>&1 &&
+   cache=$(sh "$(dirname "$0")/minbase.sh"); then
+  root=$work/minbase
+  cp -a "$cache" "$root"
+  cp "$deb" "$root/tmp/"
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+  mount -t proc proc "$root/proc" 2>/dev/null
+  if ! chroot "$root" sh -c 'DEBIAN_FRONTEND=noninteractive apt-get update -qq' \
+       >"$work/mb-update.log" 2>&1; then
+    echo "note: bare root: the Debian mirror cannot be reached; Depends not tried there ($(tail -n 1 "$work/mb-update.log"))"
+  elif chroot "$root" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y -qq --no-install-recommends ./$(basename "$deb")" \
+         >"$work/mb-install.log" 2>&1; then
+    chroot "$root" preflight check \
+      /usr/share/doc/preflight/examples/contoso-westeurope --format json \
+      >"$work/mb.json" 2>"$work/mb.err"
+    rc=$?
+    if [ "$rc" = 1 ] && grep -q '"rule": "NSG-5"' "$work/mb.json"; then
+      echo "ok: in a bare debootstrap root, apt-get pulled what Depends names and preflight check runs"
+    else
+      echo "FAIL: bare root: preflight check exited $rc: $(head -n 3 "$work/mb.err")"
+      status=1
+    fi
+  else
+    echo "FAIL: bare root: apt-get install of the package failed:"
+    tail -n 15 "$work/mb-install.log"
+    status=1
+  fi
+  umount "$root/proc" 2>/dev/null
+else
+  echo "note: no debootstrap root (the reason is above): Depends not tried in a bare root"
+fi
+
 if DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq -o DPkg::Lock::Timeout=600 \
      preflight >"$work/rm.log" 2>&1 && [ ! -e /usr/bin/preflight ]; then
   echo "ok: removed"

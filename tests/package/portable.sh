@@ -103,29 +103,13 @@ fi
 echo "root 1: libc6 only, $(find "$libc" -type f | wc -l) files"
 run_in "$libc" "libc6-only root"
 
-# 2. debootstrap --variant=minbase bookworm
-cache=${PF_CHROOT_CACHE:-/var/cache/preflight-test/bookworm-minbase}
-if [ ! -x "$cache/bin/sh" ] && command -v debootstrap >/dev/null 2>&1; then
-  mirror=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
-    grep -o 'http[^ ]*debian' | grep -v security | head -n 1)
-  mirror=${mirror:-http://deb.debian.org/debian}
-  echo "root 2: debootstrap --variant=minbase bookworm from $mirror (once, into $cache)"
-  mkdir -p "$(dirname "$cache")"
-  rm -rf "$cache.tmp"
-  if timeout 900 debootstrap --variant=minbase bookworm "$cache.tmp" "$mirror" \
-       >"$work/debootstrap.log" 2>&1; then
-    mv "$cache.tmp" "$cache"
-  else
-    echo "root 2: debootstrap failed: $(tail -n 1 "$work/debootstrap.log")"
-    rm -rf "$cache.tmp"
-  fi
-fi
-if [ -x "$cache/bin/sh" ]; then
+# 2. debootstrap --variant=minbase bookworm (made once, cached)
+if cache=$(sh "$(dirname "$0")/minbase.sh"); then
   mb=$work/minbase
   cp -a "$cache" "$mb"
   run_in "$mb" "debootstrap minbase root"
 else
-  echo "root 2: skipped: no debootstrap root (debootstrap missing or no mirror)"
+  echo "root 2: skipped: no debootstrap root (the reason is above)"
 fi
 [ "$status" = 0 ] && echo "PASS: the self-contained tarball runs without its libraries installed"
 exit "$status"
