@@ -1,0 +1,832 @@
+/* SPDX-License-Identifier: MIT */
+/* pf_fetch.c - lists from Azure Resource Manager into loader-ready files */
+#include "pf_fetch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/pf_jsonr.h"
+#include "../core/pf_jw.h"
+#include "../core/pf_mem.h"
+#include "../core/pf_strbuf.h"
+
+#define PAGES_DEFAULT 1000u
+#define URL_MAX 8192
+#define MANIFEST "manifest.json"
+
+/* Codes that mean "there are none": the resource provider was never
+ * registered in the subscription, so nothing of its kinds exists. */
+#define SOFT_NONE "MissingSubscriptionRegistration"
+/* An attached resource that is gone: the reference stays unresolved. */
+#define SOFT_GONE "ResourceNotFound|NotFound|ResourceGroupNotFound"
+
+enum scope_kind { SC_SCOPE, SC_WORKSPACE };
+
+/* One list: AZURE-SEMANTICS.md 7 and the specs it cites give the shapes
+ * and api-versions (docs/fetch.md "What is fetched"). */
+struct list_spec {
+  const char *file;
+  const char *path;        /* provider type, or the child collection */
+  const char *api;
+  enum scope_kind scope;
+};
+
+static const struct list_spec lists[] = {
+  {"workspaces.json", "Microsoft.MachineLearningServices/workspaces",
+   "2023-04-01", SC_SCOPE},
+  {"computes.json", "computes", "2023-04-01", SC_WORKSPACE},
+  {"datastores.json", "datastores", "2023-04-01", SC_WORKSPACE},
+  {"virtualNetworks.json", "Microsoft.Network/virtualNetworks", "2023-09-01",
+   SC_SCOPE},
+  {"networkSecurityGroups.json", "Microsoft.Network/networkSecurityGroups",
+   "2023-09-01", SC_SCOPE},
+  {"networkInterfaces.json", "Microsoft.Network/networkInterfaces",
+   "2023-09-01", SC_SCOPE},
+  {"routeTables.json", "Microsoft.Network/routeTables", "2023-09-01",
+   SC_SCOPE},
+  {"applicationSecurityGroups.json",
+   "Microsoft.Network/applicationSecurityGroups", "2023-09-01", SC_SCOPE},
+  {"privateEndpoints.json", "Microsoft.Network/privateEndpoints",
+   "2023-09-01", SC_SCOPE},
+  {"storageAccounts.json", "Microsoft.Storage/storageAccounts", "2023-01-01",
+   SC_SCOPE},
+  {"vaults.json", "Microsoft.KeyVault/vaults", "2022-07-01", SC_SCOPE},
+  {"registries.json", "Microsoft.ContainerRegistry/registries", "2023-07-01",
+   SC_SCOPE},
+  {"roleAssignments.json", "Microsoft.Authorization/roleAssignments",
+   "2022-04-01", SC_SCOPE},
+  {"locks.json", "Microsoft.Authorization/locks", "2016-09-01", SC_SCOPE},
+};
+#define N_LISTS (sizeof(lists) / sizeof(lists[0]))
+
+/* Resources a compute attaches (properties.resourceId), read by id. */
+static const struct {
+  const char *type, *api;
+} attached_types[] = {
+  {"Microsoft.Databricks/workspaces", "2023-02-01"},
+  {"Microsoft.Compute/virtualMachines", "2023-09-01"},
+  {"Microsoft.ContainerService/managedClusters", "2023-08-01"},
+};
+#define N_ATTACHED (sizeof(attached_types) / sizeof(attached_types[0]))
+#define ATTACHED_FILE "attached.json"
+
+/* ---- small sets of ids (case-insensitive, as ARM compares them) ------- */
+
+struct idset {
+  char **slot;
+  size_t cap, n;
+  char **order;   /* insertion order */
+  size_t cap_order;
+};
+
+static uint64_t hash_ci(const char *s)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) {
+    h ^= (unsigned char)tolower((unsigned char)*s);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static void idset_release(struct idset *s)
+{
+  size_t i;
+  for (i = 0; i < s->n; i++)
+    pf_free(s->order[i]);
+  pf_free(s->slot);
+  pf_free(s->order);
+  memset(s, 0, sizeof(*s));
+}
+
+static int idset_has(const struct idset *s, const char *id)
+{
+  size_t i;
+  if (!s->cap)
+    return 0;
+  for (i = (size_t)(hash_ci(id) & (s->cap - 1)); s->slot[i];
+       i = (i + 1) & (s->cap - 1))
+    if (!strcasecmp(s->slot[i], id))
+      return 1;
+  return 0;
+}
+
+/* \return 1 added, 0 already there, -1 out of memory */
+static int idset_add(struct idset *s, const char *id)
+{
+  size_t i;
+  char *d;
+  if (idset_has(s, id))
+    return 0;
+  if ((s->n + 1) * 2 > s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 64, j;
+    char **ns = pf_calloc(ncap, sizeof(*ns));
+    if (!ns)
+      return -1;
+    for (j = 0; j < s->n; j++) {
+      for (i = (size_t)(hash_ci(s->order[j]) & (ncap - 1)); ns[i];
+           i = (i + 1) & (ncap - 1))
+        ;
+      ns[i] = s->order[j];
+    }
+    pf_free(s->slot);
+    s->slot = ns;
+    s->cap = ncap;
+  }
+  if (PF_GROW(s->order, s->cap_order, s->n + 1))
+    return -1;
+  if (!(d = pf_strdup(id)))
+    return -1;
+  for (i = (size_t)(hash_ci(id) & (s->cap - 1)); s->slot[i];
+       i = (i + 1) & (s->cap - 1))
+    ;
+  s->slot[i] = d;
+  s->order[s->n++] = d;
+  return 1;
+}
+
+/* ---- output files ------------------------------------------------------ */
+
+struct out_file {
+  char *path, *tmp;
+  FILE *f;
+  size_t count;
+  struct idset ids;       /* dedupe: a subscription-wide role assignment
+                             is listed for every resource group */
+};
+
+static pf_status out_open(struct out_file *o, const char *dir,
+                          const char *name, struct pf_err *err)
+{
+  struct pf_strbuf a, b;
+  memset(o, 0, sizeof(*o));
+  pf_strbuf_init(&a, 4096);
+  pf_strbuf_init(&b, 4096);
+  if (pf_strbuf_addf(&a, "%s/%s", dir, name) != PF_OK ||
+      pf_strbuf_addf(&b, "%s/.%s.tmp", dir, name) != PF_OK) {
+    pf_strbuf_release(&a);
+    pf_strbuf_release(&b);
+    return pf_err_set(err, PF_ENOMEM, "%s: path too long", dir);
+  }
+  o->path = pf_strbuf_detach(&a);
+  o->tmp = pf_strbuf_detach(&b);
+  if (!o->path || !o->tmp)
+    return pf_err_set(err, PF_ENOMEM, "out of memory");
+  if (!(o->f = fopen(o->tmp, "w")))
+    return pf_err_set(err, PF_EIO, "%s: %s", o->tmp, strerror(errno));
+  fputs("{\"value\": [", o->f);
+  return PF_OK;
+}
+
+/* Drop a list file that was not finished (the temporary goes). */
+static void out_abandon(struct out_file *o)
+{
+  if (o->f) {
+    fclose(o->f);
+    o->f = NULL;
+    if (o->tmp)
+      unlink(o->tmp);
+  }
+  pf_free(o->path);
+  pf_free(o->tmp);
+  idset_release(&o->ids);
+  memset(o, 0, sizeof(*o));
+}
+
+static pf_status out_add(struct out_file *o, const char *id, const char *s,
+                         size_t n, struct pf_err *err)
+{
+  if (id) {
+    int r = idset_add(&o->ids, id);
+    if (r < 0)
+      return pf_err_set(err, PF_ENOMEM, "out of memory");
+    if (r == 0)
+      return PF_OK;
+  }
+  fputs(o->count ? ",\n" : "\n", o->f);
+  fwrite(s, 1, n, o->f);
+  o->count++;
+  return PF_OK;
+}
+
+static pf_status out_close(struct out_file *o, struct pf_err *err)
+{
+  int bad;
+  fputs(o->count ? "\n]}\n" : "]}\n", o->f);
+  bad = ferror(o->f);
+  bad |= fclose(o->f) != 0;
+  o->f = NULL;
+  if (bad || rename(o->tmp, o->path) != 0) {
+    pf_status st = pf_err_set(err, PF_EIO, "%s: %s", o->path,
+                              strerror(errno ? errno : EIO));
+    unlink(o->tmp);
+    out_abandon(o);
+    return st;
+  }
+  pf_free(o->path);
+  pf_free(o->tmp);
+  idset_release(&o->ids);
+  o->path = o->tmp = NULL;
+  return PF_OK;
+}
+
+/* ---- URLs -------------------------------------------------------------- */
+
+int pf_fetch_subscription_ok(const char *s)
+{
+  size_t i;
+  static const int dash[] = {8, 13, 18, 23};
+  if (!s || strlen(s) != 36)
+    return 0;
+  for (i = 0; i < 36; i++) {
+    int want_dash = i == (size_t)dash[0] || i == (size_t)dash[1] ||
+                    i == (size_t)dash[2] || i == (size_t)dash[3];
+    if (want_dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+      return 0;
+  }
+  return 1;
+}
+
+int pf_fetch_group_ok(const char *s)
+{
+  size_t n, i;
+  if (!s || !(n = strlen(s)) || n > 90 || s[n - 1] == '.')
+    return 0;
+  for (i = 0; i < n; i++)
+    if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' ||
+          s[i] == '.' || s[i] == '(' || s[i] == ')'))
+      return 0;
+  return 1;
+}
+
+/* Append \p s percent-encoding everything but unreserved characters, '/'
+ * and parentheses (ids come from the server: nothing in them may turn
+ * into a query or a fragment). */
+static pf_status add_path(struct pf_strbuf *u, const char *s)
+{
+  pf_status st = PF_OK;
+  for (; *s && st == PF_OK; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        c == '/' || c == '(' || c == ')')
+      st = pf_strbuf_addc(u, (char)c);
+    else
+      st = pf_strbuf_addf(u, "%%%02X", c);
+  }
+  return st;
+}
+
+/* An id from an answer that fetch will read below: /subscriptions/... */
+static int arm_id_ok(const char *id)
+{
+  return id && !strncasecmp(id, "/subscriptions/", 15) &&
+         !strstr(id, "/../") && !strstr(id, "//") && strlen(id) < 2048;
+}
+
+/* ---- one page ---------------------------------------------------------- */
+
+struct page_ctx {
+  const char *url;
+  struct out_file *out;
+  struct idset *collect;       /* ids of elements (workspaces), or NULL */
+  struct idset *attached;      /* properties.resourceId of computes */
+  char next[URL_MAX];
+};
+
+/* The "id" and "properties.resourceId" of one element. */
+static void element_ids(const char *s, size_t n, char *id, size_t id_cap,
+                        char *rid, size_t rid_cap)
+{
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  int in_props = 0;
+  id[0] = rid[0] = '\0';
+  pf_jsonr_init(&r, s, n, 0);
+  if (pf_jsonr_next(&r) != PF_JT_OBJ_BEGIN)
+    goto done;
+  for (;;) {
+    int is_id, is_props, is_rid;
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_OBJ_END) {
+      if (in_props) {
+        in_props = 0;
+        continue;
+      }
+      break;
+    }
+    if (t != PF_JT_KEY)
+      break;
+    is_id = !in_props && pf_jsonr_is(&r, "id");
+    is_props = !in_props && pf_jsonr_is(&r, "properties");
+    is_rid = in_props && pf_jsonr_is(&r, "resourceId");
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_ERROR)
+      break;
+    if (is_props && t == PF_JT_OBJ_BEGIN) {
+      in_props = 1;
+      continue;
+    }
+    if ((is_id || is_rid) && t == PF_JT_STRING) {
+      char *d = is_id ? id : rid;
+      size_t cap = is_id ? id_cap : rid_cap;
+      if (r.len < cap && !memchr(r.str, '\0', r.len)) {
+        memcpy(d, r.str, r.len);
+        d[r.len] = '\0';
+      }
+      continue;
+    }
+    if (pf_jsonr_skip(&r, t) != PF_OK)
+      break;
+  }
+done:
+  pf_jsonr_release(&r);
+}
+
+/* Copy the elements of {"value": [...], "nextLink": ...} to the output,
+ * validating every byte on the way. */
+static pf_status read_page(struct page_ctx *pc, const char *body, size_t len,
+                           size_t *n_elems, struct pf_err *err)
+{
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  int seen_value = 0;
+  pf_status st = PF_OK;
+  char id[2048], rid[2048];
+
+  pc->next[0] = '\0';
+  *n_elems = 0;
+  pf_jsonr_init(&r, body, len, 0);
+  t = pf_jsonr_next(&r);
+  if (t != PF_JT_OBJ_BEGIN) {
+    if (t != PF_JT_ERROR)
+      pf_jsonr_fail(&r, PF_EPARSE, "expected a list {\"value\": [...]}");
+    goto bad;
+  }
+  for (;;) {
+    int is_value, is_next;
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_OBJ_END)
+      break;
+    if (t != PF_JT_KEY)
+      goto bad;
+    is_value = pf_jsonr_is(&r, "value");
+    is_next = pf_jsonr_is(&r, "nextLink");
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_ERROR)
+      goto bad;
+    if (is_value) {
+      if (t != PF_JT_ARR_BEGIN) {
+        pf_jsonr_fail(&r, PF_EPARSE, "expected an array");
+        goto bad;
+      }
+      seen_value = 1;
+      while ((t = pf_jsonr_next(&r)) != PF_JT_ARR_END) {
+        const char *start = r.tok_start;
+        if (t == PF_JT_ERROR)
+          goto bad;
+        if (t != PF_JT_OBJ_BEGIN) {
+          pf_jsonr_fail(&r, PF_EPARSE, "expected a resource object");
+          goto bad;
+        }
+        if (pf_jsonr_skip(&r, t) != PF_OK)
+          goto bad;
+        element_ids(start, (size_t)(r.p - start), id, sizeof(id), rid,
+                    sizeof(rid));
+        if ((st = out_add(pc->out, id[0] ? id : NULL, start,
+                          (size_t)(r.p - start), err)) != PF_OK)
+          goto out;
+        (*n_elems)++;
+        if (pc->collect && arm_id_ok(id) && idset_add(pc->collect, id) < 0) {
+          st = pf_err_set(err, PF_ENOMEM, "out of memory");
+          goto out;
+        }
+        if (pc->attached && arm_id_ok(rid) &&
+            idset_add(pc->attached, rid) < 0) {
+          st = pf_err_set(err, PF_ENOMEM, "out of memory");
+          goto out;
+        }
+      }
+    } else if (is_next) {
+      if (t == PF_JT_NULL)
+        continue;
+      if (t != PF_JT_STRING || r.len >= sizeof(pc->next) ||
+          memchr(r.str, '\0', r.len)) {
+        pf_jsonr_fail(&r, PF_EPARSE, "expected a URL");
+        goto bad;
+      }
+      memcpy(pc->next, r.str, r.len);
+      pc->next[r.len] = '\0';
+    } else if (pf_jsonr_skip(&r, t) != PF_OK) {
+      goto bad;
+    }
+  }
+  if (pf_jsonr_next(&r) != PF_JT_EOF)
+    goto bad;
+  if (!seen_value) {
+    st = pf_err_set(err, PF_EPARSE, "GET %s: $: expected a list "
+                    "{\"value\": [...]}, found no 'value'", pc->url);
+    goto out;
+  }
+  goto out;
+bad:
+  st = pf_err_set(err, PF_EPARSE, "GET %s: %s", pc->url,
+                  pf_jsonr_error(&r)->msg);
+out:
+  pf_jsonr_release(&r);
+  return st;
+}
+
+/* ---- lists ------------------------------------------------------------- */
+
+struct run {
+  struct pf_arm *arm;
+  const struct pf_fetch_opts *o;
+  const char *dir;
+  struct pf_fetch_stats *stats;
+  struct pf_err *err;
+  struct idset workspaces, attached;
+  struct pf_jw *man;    /* manifest, "lists" array open */
+};
+
+/* Every page of one list at \p first_url into \p out. */
+static pf_status read_list(struct run *rn, const char *first_url,
+                           const char *scope, struct out_file *out,
+                           struct idset *collect, struct idset *attached,
+                           size_t *pages, size_t *count, int *none)
+{
+  struct page_ctx pc;
+  struct pf_http_resp resp;
+  char *url = pf_strdup(first_url);
+  unsigned max = rn->o->max_pages ? rn->o->max_pages : PAGES_DEFAULT;
+  pf_status st = PF_OK;
+
+  memset(&pc, 0, sizeof(pc));
+  pc.out = out;
+  pc.collect = collect;
+  pc.attached = attached;
+  if (!url)
+    return pf_err_set(rn->err, PF_ENOMEM, "out of memory");
+  for (;;) {
+    size_t n = 0;
+    if (*pages >= max) {
+      st = pf_err_set(rn->err, PF_ETOOBIG, "GET %s: more than %u pages "
+                      "(--max-pages)", first_url, max);
+      break;
+    }
+    st = pf_arm_get(rn->arm, url, scope, SOFT_NONE, &resp, rn->err);
+    if (st == PF_ENOTFOUND) {
+      /* the provider is not registered: there are none (manifest says) */
+      *none = 1;
+      pf_http_resp_release(&resp);
+      st = PF_OK;
+      break;
+    }
+    if (st != PF_OK)
+      break;
+    (*pages)++;
+    rn->stats->pages++;
+    pc.url = url;
+    st = read_page(&pc, resp.body, resp.body_len, &n, rn->err);
+    pf_http_resp_release(&resp);
+    if (st != PF_OK)
+      break;
+    *count += n;
+    if (!pc.next[0])
+      break;
+    if (!pf_arm_same_origin(rn->arm->endpoint, pc.next)) {
+      st = pf_err_set(rn->err, PF_EINVAL, "GET %s: $.nextLink: '%.200s' is "
+                      "not at the endpoint %s: not followed (the token is "
+                      "only sent there)", url, pc.next, rn->arm->endpoint);
+      break;
+    }
+    pf_free(url);
+    if (!(url = pf_strdup(pc.next))) {
+      st = pf_err_set(rn->err, PF_ENOMEM, "out of memory");
+      break;
+    }
+  }
+  pf_free(url);
+  return st;
+}
+
+static void man_list(struct run *rn, const char *file, const char *type,
+                     const char *api, size_t scopes, size_t pages,
+                     size_t count, int none)
+{
+  struct pf_jw *w = rn->man;
+  pf_jw_obj(w);
+  pf_jw_kstr(w, "file", file);
+  pf_jw_kstr(w, "type", type);
+  pf_jw_kstr(w, "api_version", api);
+  pf_jw_kint(w, "scopes", (int64_t)scopes);
+  pf_jw_kint(w, "pages", (int64_t)pages);
+  pf_jw_kint(w, "resources", (int64_t)count);
+  if (none)
+    pf_jw_kbool(w, "provider_not_registered", 1);
+  pf_jw_obj_end(w);
+}
+
+static pf_status fetch_list(struct run *rn, const struct list_spec *ls)
+{
+  struct out_file out;
+  struct pf_strbuf url, scope;
+  size_t pages = 0, count = 0, scopes = 0, i, n;
+  int none = 0;
+  pf_status st;
+  const int ws = !strcmp(ls->file, "workspaces.json");
+  const int comp = !strcmp(ls->file, "computes.json");
+
+  if ((st = out_open(&out, rn->dir, ls->file, rn->err)) != PF_OK) {
+    out_abandon(&out);
+    return st;
+  }
+  pf_strbuf_init(&url, URL_MAX);
+  pf_strbuf_init(&scope, 512);
+  n = ls->scope == SC_WORKSPACE ? rn->workspaces.n
+      : rn->o->n_groups        ? rn->o->n_groups
+                               : 1;
+  for (i = 0; i < n && st == PF_OK; i++) {
+    pf_strbuf_reset(&url);
+    pf_strbuf_reset(&scope);
+    st = pf_strbuf_adds(&url, rn->arm->endpoint);
+    if (ls->scope == SC_WORKSPACE) {
+      const char *wid = rn->workspaces.order[i];
+      if (st == PF_OK)
+        st = add_path(&url, wid);
+      if (st == PF_OK)
+        st = pf_strbuf_addf(&url, "/%s", ls->path);
+      if (st == PF_OK)
+        st = pf_strbuf_addf(&scope, "workspace %s", wid);
+    } else {
+      if (st == PF_OK)
+        st = pf_strbuf_addf(&url, "/subscriptions/%s", rn->o->subscription);
+      if (st == PF_OK && rn->o->n_groups) {
+        st = pf_strbuf_adds(&url, "/resourceGroups/");
+        if (st == PF_OK)
+          st = add_path(&url, rn->o->groups[i]);
+        if (st == PF_OK)
+          st = pf_strbuf_addf(&scope, "resource group %s (subscription "
+                              "%s)", rn->o->groups[i], rn->o->subscription);
+      } else if (st == PF_OK) {
+        st = pf_strbuf_addf(&scope, "subscription %s", rn->o->subscription);
+      }
+      if (st == PF_OK)
+        st = pf_strbuf_addf(&url, "/providers/%s", ls->path);
+    }
+    if (st == PF_OK)
+      st = pf_strbuf_addf(&url, "?api-version=%s", ls->api);
+    if (st != PF_OK) {
+      pf_err_set(rn->err, st, "%s: cannot build the URL: %s", ls->file,
+                 pf_strerror(st));
+      break;
+    }
+    scopes++;
+    rn->stats->lists++;
+    st = read_list(rn, pf_strbuf_str(&url), pf_strbuf_str(&scope), &out,
+                   ws ? &rn->workspaces : NULL,
+                   comp ? &rn->attached : NULL, &pages, &count, &none);
+  }
+  pf_strbuf_release(&url);
+  pf_strbuf_release(&scope);
+  if (st != PF_OK) {
+    out_abandon(&out);
+    return st;
+  }
+  count = out.count;   /* after removing duplicates */
+  if ((st = out_close(&out, rn->err)) != PF_OK)
+    return st;
+  rn->stats->files++;
+  rn->stats->resources += count;
+  man_list(rn, ls->file,
+           ls->scope == SC_WORKSPACE
+               ? (!strcmp(ls->path, "computes")
+                      ? "Microsoft.MachineLearningServices/workspaces/computes"
+                      : "Microsoft.MachineLearningServices/workspaces/"
+                        "datastores")
+               : ls->path,
+           ls->api, scopes, pages, count, none);
+  return PF_OK;
+}
+
+/* Databricks workspaces, virtual machines and AKS clusters that computes
+ * attach: one GET each (they may sit in other resource groups). */
+static pf_status fetch_attached(struct run *rn)
+{
+  struct out_file out;
+  struct pf_strbuf url;
+  size_t i, got = 0, gone = 0, skipped = 0;
+  pf_status st;
+
+  if ((st = out_open(&out, rn->dir, ATTACHED_FILE, rn->err)) != PF_OK) {
+    out_abandon(&out);
+    return st;
+  }
+  pf_strbuf_init(&url, URL_MAX);
+  for (i = 0; i < rn->attached.n && st == PF_OK; i++) {
+    const char *id = rn->attached.order[i], *api = NULL;
+    struct pf_http_resp resp;
+    struct pf_jsonr r;
+    enum pf_jtok t;
+    size_t k;
+    for (k = 0; k < N_ATTACHED; k++) {
+      const char *p = strcasestr(id, "/providers/");
+      size_t tl = strlen(attached_types[k].type);
+      if (p && !strncasecmp(p + 11, attached_types[k].type, tl) &&
+          p[11 + tl] == '/' && !strchr(p + 11 + tl + 1, '/'))
+        api = attached_types[k].api;
+    }
+    if (!api) {
+      skipped++;   /* another kind (HDInsight, Synapse, ...): not read */
+      continue;
+    }
+    pf_strbuf_reset(&url);
+    st = pf_strbuf_adds(&url, rn->arm->endpoint);
+    if (st == PF_OK)
+      st = add_path(&url, id);
+    if (st == PF_OK)
+      st = pf_strbuf_addf(&url, "?api-version=%s", api);
+    if (st != PF_OK) {
+      pf_err_set(rn->err, st, "%s: cannot build the URL", id);
+      break;
+    }
+    st = pf_arm_get(rn->arm, pf_strbuf_str(&url), id, SOFT_GONE, &resp,
+                    rn->err);
+    if (st == PF_ENOTFOUND) {
+      gone++;
+      pf_http_resp_release(&resp);
+      st = PF_OK;
+      continue;
+    }
+    if (st != PF_OK)
+      break;
+    rn->stats->pages++;
+    /* one resource object, validated before it is copied */
+    pf_jsonr_init(&r, resp.body, resp.body_len, 0);
+    t = pf_jsonr_next(&r);
+    if (t == PF_JT_OBJ_BEGIN && pf_jsonr_skip(&r, t) == PF_OK &&
+        pf_jsonr_next(&r) == PF_JT_EOF) {
+      st = out_add(&out, id, resp.body, resp.body_len, rn->err);
+      got++;
+    } else {
+      if (t != PF_JT_ERROR && !pf_err_isset(pf_jsonr_error(&r)))
+        pf_jsonr_fail(&r, PF_EPARSE, "expected a resource object");
+      st = pf_err_set(rn->err, PF_EPARSE, "GET %s: %s", pf_strbuf_str(&url),
+                      pf_jsonr_error(&r)->msg);
+    }
+    pf_jsonr_release(&r);
+    pf_http_resp_release(&resp);
+  }
+  pf_strbuf_release(&url);
+  if (st != PF_OK) {
+    out_abandon(&out);
+    return st;
+  }
+  if ((st = out_close(&out, rn->err)) != PF_OK)
+    return st;
+  rn->stats->files++;
+  rn->stats->resources += got;
+  {
+    struct pf_jw *w = rn->man;
+    pf_jw_obj(w);
+    pf_jw_kstr(w, "file", ATTACHED_FILE);
+    pf_jw_kstr(w, "type", "resources attached to computes (by id)");
+    pf_jw_kint(w, "resources", (int64_t)got);
+    pf_jw_kint(w, "not_found", (int64_t)gone);
+    pf_jw_kint(w, "other_kinds", (int64_t)skipped);
+    pf_jw_obj_end(w);
+  }
+  return PF_OK;
+}
+
+static pf_status make_dir(const char *dir, struct pf_err *err)
+{
+  struct stat sb;
+  if (mkdir(dir, 0700) == 0)
+    return PF_OK;
+  if (errno == EEXIST && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return PF_OK;
+  return pf_err_set(err, PF_EIO, "%s: %s", dir,
+                    errno == EEXIST ? "exists and is not a directory"
+                                    : strerror(errno));
+}
+
+pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
+                       const char *dir, struct pf_fetch_stats *stats,
+                       struct pf_err *err)
+{
+  struct run rn;
+  struct pf_jw jw;
+  struct out_file man;
+  char when[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  size_t i;
+  pf_status st = PF_OK;
+
+  memset(stats, 0, sizeof(*stats));
+  if (!pf_fetch_subscription_ok(o->subscription))
+    return pf_err_set(err, PF_EINVAL, "'%s' is not a subscription id (a "
+                      "GUID such as 00000000-0000-0000-0000-000000000000)",
+                      o->subscription ? o->subscription : "");
+  for (i = 0; i < o->n_groups; i++)
+    if (!pf_fetch_group_ok(o->groups[i]))
+      return pf_err_set(err, PF_EINVAL, "'%.100s' is not a resource group "
+                        "name", o->groups[i]);
+  if (strncasecmp(arm->endpoint, "https://", 8) ||
+      !pf_arm_same_origin(arm->endpoint, arm->endpoint))
+    return pf_err_set(err, PF_EINVAL, "endpoint '%s' is not an https:// "
+                      "URL", arm->endpoint);
+  if ((st = make_dir(dir, err)) != PF_OK)
+    return st;
+  memset(&rn, 0, sizeof(rn));
+  rn.arm = arm;
+  rn.o = o;
+  rn.dir = dir;
+  rn.stats = stats;
+  rn.err = err;
+  /* the manifest is written as the lists complete, renamed at the end */
+  memset(&man, 0, sizeof(man));
+  {
+    struct pf_strbuf a, b;
+    pf_strbuf_init(&a, 4096);
+    pf_strbuf_init(&b, 4096);
+    if (pf_strbuf_addf(&a, "%s/%s", dir, MANIFEST) != PF_OK ||
+        pf_strbuf_addf(&b, "%s/.%s.tmp", dir, MANIFEST) != PF_OK) {
+      pf_strbuf_release(&a);
+      pf_strbuf_release(&b);
+      return pf_err_set(err, PF_ENOMEM, "%s: path too long", dir);
+    }
+    man.path = pf_strbuf_detach(&a);
+    man.tmp = pf_strbuf_detach(&b);
+  }
+  if (!man.path || !man.tmp || !(man.f = fopen(man.tmp, "w"))) {
+    st = pf_err_set(err, PF_EIO, "%s/%s: %s", dir, MANIFEST,
+                    strerror(errno ? errno : ENOMEM));
+    out_abandon(&man);
+    return st;
+  }
+  gmtime_r(&now, &tm);
+  strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  pf_jw_init(&jw, man.f, 1);
+  rn.man = &jw;
+  pf_jw_obj(&jw);
+  pf_jw_key(&jw, "preflight_fetch");
+  pf_jw_obj(&jw);
+  pf_jw_kstr(&jw, "version", o->tool_version ? o->tool_version : "");
+  pf_jw_kstr(&jw, "fetched_at", when);
+  pf_jw_kstr(&jw, "endpoint", arm->endpoint);
+  pf_jw_kstr(&jw, "subscription", o->subscription);
+  pf_jw_key(&jw, "resource_groups");
+  pf_jw_arr(&jw);
+  for (i = 0; i < o->n_groups; i++)
+    pf_jw_str(&jw, o->groups[i]);
+  pf_jw_arr_end(&jw);
+  pf_jw_obj_end(&jw);
+  pf_jw_key(&jw, "lists");
+  pf_jw_arr(&jw);
+  for (i = 0; i < N_LISTS && st == PF_OK; i++)
+    st = fetch_list(&rn, &lists[i]);
+  if (st == PF_OK)
+    st = fetch_attached(&rn);
+  if (st == PF_OK) {
+    pf_jw_arr_end(&jw);
+    pf_jw_kint(&jw, "requests", (int64_t)arm->requests);
+    pf_jw_kint(&jw, "retries", (int64_t)arm->retries);
+    pf_jw_kint(&jw, "throttled", (int64_t)arm->throttled);
+    pf_jw_obj_end(&jw);
+    pf_jw_end(&jw);
+    if (ferror(man.f) | (fclose(man.f) != 0) ||
+        rename(man.tmp, man.path) != 0) {
+      man.f = NULL;
+      st = pf_err_set(err, PF_EIO, "%s: %s", man.path, strerror(errno));
+      unlink(man.tmp);
+    }
+    man.f = NULL;
+  }
+  out_abandon(&man);
+  idset_release(&rn.workspaces);
+  idset_release(&rn.attached);
+  return st;
+}
+
+void pf_fetch_remove(const char *dir)
+{
+  char path[4096];
+  size_t i;
+  for (i = 0; i <= N_LISTS + 1; i++) {
+    const char *f = i < N_LISTS ? lists[i].file
+                    : i == N_LISTS ? ATTACHED_FILE
+                                   : MANIFEST;
+    snprintf(path, sizeof(path), "%s/%s", dir, f);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/.%s.tmp", dir, f);
+    unlink(path);
+  }
+  rmdir(dir);
+}
