@@ -355,7 +355,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   pf_cli_live_init(&lo);
   optind = 0;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "hg:", opts, NULL)) != -1) {
+    if (c == 'g')
+      c = PF_LIVE_GROUP;
     switch (c) {
     case 'b': baseline_opt = optarg; break;
     case 'c': client_ip = optarg; break;
@@ -379,6 +381,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     case 'L': live = 1; break;
     default:
       if (c >= PF_LIVE_SUB && c <= PF_LIVE_WAIT) {
+        if (c == PF_LIVE_TOKEN_FILE &&
+            !pf_cli_live_token_file_spelled(argv, optind))
+          return pf_cli_usage(ctx, "check", "write --token-file in full");
         if ((rc = pf_cli_live_opt(ctx, "check", &lo, c, optarg)) !=
             PF_EXIT_OK)
           return rc;

@@ -83,6 +83,16 @@ static int parse_num(const char *s, unsigned long max, unsigned long *out)
   return 0;
 }
 
+int pf_cli_live_token_file_spelled(char **argv, int optind_now)
+{
+  /* getopt_long takes "--token=X" as an abbreviation of --token-file; a
+   * value there may be a token pasted by mistake, which must not end up
+   * in a "no such file" message */
+  const char *a = optind_now >= 1 ? argv[optind_now - 1] : "";
+  const char *b = optind_now >= 2 ? argv[optind_now - 2] : "";
+  return !strncmp(a, "--token-file=", 13) || !strcmp(b, "--token-file");
+}
+
 int pf_cli_live_opt(struct pf_ctx *ctx, const char *cmd,
                     struct pf_cli_live *l, int c, const char *arg)
 {
@@ -283,6 +293,9 @@ int cmd_fetch(int argc, char **argv, struct pf_ctx *ctx)
     default:
       if (c < PF_LIVE_SUB || c > PF_LIVE_WAIT)
         return pf_cli_live_bad_opt(ctx, "fetch", argv[optind - 1]);
+      if (c == PF_LIVE_TOKEN_FILE &&
+          !pf_cli_live_token_file_spelled(argv, optind))
+        return pf_cli_usage(ctx, "fetch", "write --token-file in full");
       if ((rc = pf_cli_live_opt(ctx, "fetch", &l, c, optarg)) !=
           PF_EXIT_OK)
         return rc;

@@ -132,6 +132,9 @@ void pf_cli_live_init(struct pf_cli_live *l);
 /** Take live option \p c (a PF_LIVE_* code) with \p arg. */
 int pf_cli_live_opt(struct pf_ctx *ctx, const char *cmd,
                     struct pf_cli_live *l, int c, const char *arg);
+/** \return non-zero when the --token-file just parsed was written in
+ * full (not a getopt abbreviation such as "--token=..."). */
+int pf_cli_live_token_file_spelled(char **argv, int optind_now);
 /** Usage error for an unknown option, never echoing a value after '='. */
 int pf_cli_live_bad_opt(struct pf_ctx *ctx, const char *cmd,
                         const char *arg);

@@ -233,12 +233,13 @@ static pf_status answer_error(const struct pf_arm *a, const char *url,
                         "token has expired: get a new one ('az account "
                         "get-access-token' into $AZURE_ACCESS_TOKEN or "
                         "--token-file) and run again", url, code);
-    return pf_err_set(err, PF_EINVAL, "GET %s: HTTP 401 %s%s%s: the access "
-                      "token was not accepted: it must be a Resource "
-                      "Manager token ('az account get-access-token "
+    return pf_err_set(err, PF_EINVAL, "GET %s: HTTP 401 %s: the access "
+                      "token was not accepted%s%s%s: it must be a valid "
+                      "Resource Manager token ('az account get-access-token "
                       "--resource https://management.azure.com/') of the "
                       "tenant that holds the subscription", url,
-                      code[0] ? code : "(no error code)", sep, msg);
+                      code[0] ? code : "(no error code)", msg[0] ? " (" : "",
+                      msg, msg[0] ? ")" : "");
   }
   if (resp->status == 403)
     return pf_err_set(err, PF_EINVAL, "GET %s: HTTP 403 %s: the identity "

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -716,6 +717,46 @@ static pf_status make_dir(const char *dir, struct pf_err *err)
                                     : strerror(errno));
 }
 
+/* The name of every file fetch writes; \p i from 0 until NULL. */
+static const char *file_name(size_t i)
+{
+  return i < N_LISTS ? lists[i].file : i == N_LISTS ? ATTACHED_FILE
+                                   : i == N_LISTS + 1 ? MANIFEST
+                                                      : NULL;
+}
+
+/* Remove what fetch wrote in \p dir (and its temporaries). */
+static void remove_files(const char *dir)
+{
+  char path[4096];
+  const char *f;
+  size_t i;
+  for (i = 0; (f = file_name(i)); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dir, f);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/.%s.tmp", dir, f);
+    unlink(path);
+  }
+}
+
+/* Move the complete set from the staging directory into \p dir: a
+ * failed fetch leaves the files of an earlier one as they were, never a
+ * mix of both. */
+static pf_status publish(const char *staging, const char *dir,
+                         struct pf_err *err)
+{
+  char from[4096], to[4096];
+  const char *f;
+  size_t i;
+  for (i = 0; (f = file_name(i)); i++) {
+    snprintf(from, sizeof(from), "%s/%s", staging, f);
+    snprintf(to, sizeof(to), "%s/%s", dir, f);
+    if (rename(from, to) != 0)
+      return pf_err_set(err, PF_EIO, "%s: %s", to, strerror(errno));
+  }
+  return PF_OK;
+}
+
 pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
                        const char *dir, struct pf_fetch_stats *stats,
                        struct pf_err *err)
@@ -727,6 +768,7 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
   time_t now = time(NULL);
   struct tm tm;
   size_t i;
+  char staging[4096];
   pf_status st = PF_OK;
 
   memset(stats, 0, sizeof(*stats));
@@ -744,10 +786,16 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
                       "URL", arm->endpoint);
   if ((st = make_dir(dir, err)) != PF_OK)
     return st;
+  /* hidden, so a loader walking DIR never reads a half-done fetch */
+  if ((size_t)snprintf(staging, sizeof(staging), "%s/.preflight-fetch-XXXXXX",
+                       dir) >= sizeof(staging))
+    return pf_err_set(err, PF_EINVAL, "%s: path too long", dir);
+  if (!mkdtemp(staging))
+    return pf_err_set(err, PF_EIO, "%s: %s", staging, strerror(errno));
   memset(&rn, 0, sizeof(rn));
   rn.arm = arm;
   rn.o = o;
-  rn.dir = dir;
+  rn.dir = staging;
   rn.stats = stats;
   rn.err = err;
   /* the manifest is written as the lists complete, renamed at the end */
@@ -756,19 +804,21 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
     struct pf_strbuf a, b;
     pf_strbuf_init(&a, 4096);
     pf_strbuf_init(&b, 4096);
-    if (pf_strbuf_addf(&a, "%s/%s", dir, MANIFEST) != PF_OK ||
-        pf_strbuf_addf(&b, "%s/.%s.tmp", dir, MANIFEST) != PF_OK) {
+    if (pf_strbuf_addf(&a, "%s/%s", staging, MANIFEST) != PF_OK ||
+        pf_strbuf_addf(&b, "%s/.%s.tmp", staging, MANIFEST) != PF_OK) {
       pf_strbuf_release(&a);
       pf_strbuf_release(&b);
+      rmdir(staging);
       return pf_err_set(err, PF_ENOMEM, "%s: path too long", dir);
     }
     man.path = pf_strbuf_detach(&a);
     man.tmp = pf_strbuf_detach(&b);
   }
   if (!man.path || !man.tmp || !(man.f = fopen(man.tmp, "w"))) {
-    st = pf_err_set(err, PF_EIO, "%s/%s: %s", dir, MANIFEST,
+    st = pf_err_set(err, PF_EIO, "%s/%s: %s", staging, MANIFEST,
                     strerror(errno ? errno : ENOMEM));
     out_abandon(&man);
+    rmdir(staging);
     return st;
   }
   gmtime_r(&now, &tm);
@@ -812,21 +862,15 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
   out_abandon(&man);
   idset_release(&rn.workspaces);
   idset_release(&rn.attached);
+  if (st == PF_OK)
+    st = publish(staging, dir, err);
+  remove_files(staging);
+  rmdir(staging);
   return st;
 }
 
 void pf_fetch_remove(const char *dir)
 {
-  char path[4096];
-  size_t i;
-  for (i = 0; i <= N_LISTS + 1; i++) {
-    const char *f = i < N_LISTS ? lists[i].file
-                    : i == N_LISTS ? ATTACHED_FILE
-                                   : MANIFEST;
-    snprintf(path, sizeof(path), "%s/%s", dir, f);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/.%s.tmp", dir, f);
-    unlink(path);
-  }
+  remove_files(dir);
   rmdir(dir);
 }
