@@ -210,6 +210,11 @@ assert key(a) == key(b) and len(a["results"]) > 0
 PY
   fail "check --live: results differ from check DIR"
 
+TMPDIR="$work/tmp" run live-fails 2 check --live \
+  --subscription 22222222-2222-2222-2222-222222222222 -g rg-ml $common
+expect live-fails "ExpiredAuthenticationToken"
+[ -z "$(ls -A "$work/tmp")" ] || fail "check --live (failing) left $(ls -A "$work/tmp")"
+
 # ---- token sources ------------------------------------------------------
 unset AZURE_ACCESS_TOKEN
 run no-token 2 fetch --subscription $S_OK -g rg-ml $common -o "$work/t0"
