@@ -58,7 +58,10 @@ static const char usage_text[] =
   "$PREFLIGHT_RULES)\n"
   "  --live               fetch from Azure Resource Manager into a temporary\n"
   "                       directory first, then check it (with any PATH);\n"
-  "                       the fetch options are those of 'fetch --help'\n"
+  "                       the fetch options (--subscription, -g, --token-file,\n"
+  "                       --managed-identity, --endpoint, --ca-file,\n"
+  "                       --timeout, --max-pages, --max-retries, --max-wait)\n"
+  "                       are those of 'fetch --help'\n"
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -314,8 +317,12 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"endpoint", required_argument, NULL, PF_LIVE_ENDPOINT},
     {"live", no_argument, NULL, 'L'},
     {"managed-identity", no_argument, NULL, PF_LIVE_MI},
+    {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
+    {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
+    {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
     {"resource-group", required_argument, NULL, PF_LIVE_GROUP},
     {"subscription", required_argument, NULL, PF_LIVE_SUB},
+    {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
     {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE},
     {"client-ip", required_argument, NULL, 'c'},
     {"fail-on", required_argument, NULL, 'x'},
@@ -344,7 +351,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   char *only_buf = NULL;
   const char **only = NULL;
   size_t n_only = 0, i;
-  int c, rc = PF_EXIT_OK, threshold, live = 0;
+  int c, rc = PF_EXIT_OK, threshold, live = 0, live_opt = 0;
   struct pf_cli_live lo;
   char live_dir[4096] = "";
   char **paths = NULL;
@@ -387,6 +394,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
         if ((rc = pf_cli_live_opt(ctx, "check", &lo, c, optarg)) !=
             PF_EXIT_OK)
           return rc;
+        live_opt = 1;
         break;
       }
       return pf_cli_live_bad_opt(ctx, "check", argv[optind - 1]);
@@ -394,6 +402,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   }
   if (optind >= argc && !live)
     return pf_cli_usage(ctx, "check", "no PATH given");
+  if (live_opt && !live)
+    return pf_cli_usage(ctx, "check", "--subscription, --resource-group "
+                        "and the other fetch options need --live");
   if (strcmp(profile, "2020") && strcmp(profile, "2023"))
     return pf_cli_usage(ctx, "check", "unknown profile '%s' (2020 or 2023)",
                         profile);
