@@ -60,7 +60,8 @@ static const char usage_text[] =
   "                       directory first, then check it (with any PATH);\n"
   "                       the fetch options (--subscription, -g, --token-file,\n"
   "                       --managed-identity, --endpoint, --ca-file,\n"
-  "                       --timeout, --max-pages, --max-retries, --max-wait)\n"
+  "                       --timeout, --max-pages, --max-retries, --max-wait,\n"
+  "                       --no-follow, --max-refs)\n"
   "                       are those of 'fetch --help'\n"
   "  -h, --help           show this help\n"
   "\n"
@@ -319,7 +320,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"managed-identity", no_argument, NULL, PF_LIVE_MI},
     {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
     {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
+    {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
     {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
+    {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
     {"resource-group", required_argument, NULL, PF_LIVE_GROUP},
     {"subscription", required_argument, NULL, PF_LIVE_SUB},
     {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
@@ -387,7 +390,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     case 't': tags_opt = optarg; break;
     case 'L': live = 1; break;
     default:
-      if (c >= PF_LIVE_SUB && c <= PF_LIVE_WAIT) {
+      if (c >= PF_LIVE_SUB && c <= PF_LIVE_LAST) {
         if (c == PF_LIVE_TOKEN_FILE &&
             !pf_cli_live_token_file_spelled(argv, optind))
           return pf_cli_usage(ctx, "check", "write --token-file in full");

@@ -21,6 +21,7 @@ static const char usage_text[] =
   "                       -o DIR [--token-file FILE | --managed-identity]\n"
   "                       [--endpoint URL] [--ca-file FILE] [--timeout MS]\n"
   "                       [--max-pages N] [--max-retries N] [--max-wait S]\n"
+  "                       [--no-follow | --max-refs N]\n"
   "\n"
   "Read what 'check' needs from Azure Resource Manager (read-only GETs:\n"
   "workspaces with their computes and datastores, virtual networks with\n"
@@ -28,7 +29,10 @@ static const char usage_text[] =
   "private endpoints, storage accounts, key vaults, container registries,\n"
   "role assignments, locks, and the Databricks workspaces, VMs and AKS\n"
   "clusters computes attach) into DIR, one file per list in the shape the\n"
-  "loaders read, plus manifest.json.  Then: preflight check DIR.\n"
+  "loaders read, plus manifest.json.  Networks, NSGs, route tables,\n"
+  "private endpoints, storage accounts, key vaults and registries that\n"
+  "these reference in other groups or subscriptions are read by id\n"
+  "(referenced.json).  Then: preflight check DIR.\n"
   "The identity needs the Reader role on the subscription or the groups.\n"
   "\n"
   "The bearer token comes from --token-file FILE (the JSON output of 'az\n"
@@ -54,6 +58,9 @@ static const char usage_text[] =
   "                        request (default 4)\n"
   "  --max-wait S          longest single wait (Retry-After, backoff;\n"
   "                        default 60)\n"
+  "  --no-follow           do not read referenced resources outside the\n"
+  "                        lists (they stay unresolved: unknown in check)\n"
+  "  --max-refs N          referenced resources read at most (default 500)\n"
   "  -h, --help            show this help\n"
   "\n"
   "examples:\n"
@@ -132,6 +139,13 @@ int pf_cli_live_opt(struct pf_ctx *ctx, const char *cmd,
       return pf_cli_usage(ctx, cmd, "--max-wait: expected seconds 0-3600, "
                           "not '%s'", arg);
     l->max_wait_s = (int)v;
+    break;
+  case PF_LIVE_NO_FOLLOW: l->no_follow = 1; break;
+  case PF_LIVE_MAX_REFS:
+    if (parse_num(arg, 100000, &v) || v == 0)
+      return pf_cli_usage(ctx, cmd, "--max-refs: expected 1-100000, not "
+                          "'%s'", arg);
+    l->max_refs = (unsigned)v;
     break;
   default:
     return pf_cli_usage(ctx, cmd, "unknown option");
@@ -244,6 +258,8 @@ int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
   fo.groups = l->groups;
   fo.n_groups = l->n_groups;
   fo.max_pages = l->max_pages;
+  fo.no_follow = l->no_follow;
+  fo.max_refs = l->max_refs;
   fo.tool_version = PF_VERSION;
   pf_err_clear(&err);
   st = pf_fetch_run(&arm, &fo, dir, &stats, &err);
@@ -268,7 +284,9 @@ int cmd_fetch(int argc, char **argv, struct pf_ctx *ctx)
     {"managed-identity", no_argument, NULL, PF_LIVE_MI},
     {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
     {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
+    {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
     {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
+    {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
     {"output", required_argument, NULL, 'o'},
     {"resource-group", required_argument, NULL, PF_LIVE_GROUP},
     {"subscription", required_argument, NULL, PF_LIVE_SUB},
@@ -291,7 +309,7 @@ int cmd_fetch(int argc, char **argv, struct pf_ctx *ctx)
     case 'o': dir = optarg; break;
     case 'g': c = PF_LIVE_GROUP; /* fall through */
     default:
-      if (c < PF_LIVE_SUB || c > PF_LIVE_WAIT)
+      if (c < PF_LIVE_SUB || c > PF_LIVE_LAST)
         return pf_cli_live_bad_opt(ctx, "fetch", argv[optind - 1]);
       if (c == PF_LIVE_TOKEN_FILE &&
           !pf_cli_live_token_file_spelled(argv, optind))

@@ -116,7 +116,8 @@ const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
 enum {
   PF_LIVE_SUB = 0x200, PF_LIVE_GROUP, PF_LIVE_TOKEN_FILE, PF_LIVE_MI,
   PF_LIVE_ENDPOINT, PF_LIVE_CA, PF_LIVE_TIMEOUT, PF_LIVE_PAGES,
-  PF_LIVE_RETRIES, PF_LIVE_WAIT
+  PF_LIVE_RETRIES, PF_LIVE_WAIT, PF_LIVE_NO_FOLLOW, PF_LIVE_MAX_REFS,
+  PF_LIVE_LAST = PF_LIVE_MAX_REFS
 };
 struct pf_cli_live {
   const char *subscription;
@@ -127,6 +128,8 @@ struct pf_cli_live {
   long timeout_ms;           /* 0: default */
   unsigned max_pages;        /* 0: default */
   int max_retries, max_wait_s;   /* -1: default */
+  int no_follow;
+  unsigned max_refs;         /* 0: default */
 };
 void pf_cli_live_init(struct pf_cli_live *l);
 /** Take live option \p c (a PF_LIVE_* code) with \p arg. */

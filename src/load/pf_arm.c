@@ -312,7 +312,9 @@ pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
                       sizeof(msg));
     if (!code[0] && resp->error_code[0])
       snprintf(code, sizeof(code), "%s", resp->error_code);
-    if ((resp->status == 404 || resp->status == 409) && in_list(soft, code)) {
+    if ((resp->status == 401 || resp->status == 403 ||
+         resp->status == 404 || resp->status == 409) &&
+        in_list(soft, code)) {
       snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
       st = PF_ENOTFOUND;
       break;

@@ -73,7 +73,7 @@ void pf_arm_init(struct pf_arm *a);
 /**
  * GET \p url (a full https:// URL at the endpoint) with retries.  On
  * PF_OK \p resp holds a 200 answer and its body (pf_http_resp_release).
- * A 404 or 409 whose code is in \p soft (codes separated by '|', or NULL)
+ * A 401, 403, 404 or 409 whose code is in \p soft (codes separated by '|', or NULL)
  * returns PF_ENOTFOUND with the code in resp->error_code, so the caller
  * can treat it as "none there".  \p scope names what was read for 403
  * messages ("subscription S", "resource group RG").

@@ -65,6 +65,10 @@ static const struct list_spec lists[] = {
   {"locks.json", "Microsoft.Authorization/locks", "2016-09-01", SC_SCOPE},
 };
 #define N_LISTS (sizeof(lists) / sizeof(lists[0]))
+static size_t lists_n(void)
+{
+  return N_LISTS;
+}
 
 /* Resources a compute attaches (properties.resourceId), read by id. */
 static const struct {
@@ -76,6 +80,28 @@ static const struct {
 };
 #define N_ATTACHED (sizeof(attached_types) / sizeof(attached_types[0]))
 #define ATTACHED_FILE "attached.json"
+#define REFERENCED_FILE "referenced.json"
+#define REFS_DEFAULT 500u
+/* A referenced resource that is gone or out of reach: the reference stays
+ * unresolved (unknown in check), the manifest counts it. */
+#define SOFT_REF "ResourceNotFound|NotFound|ResourceGroupNotFound|" \
+  "SubscriptionNotFound|AuthorizationFailed|InvalidAuthenticationTokenTenant"
+
+/* Kinds read by id when something fetched references them and they were
+ * not in the lists (another resource group or subscription: a hub vnet,
+ * the workspace's storage in a shared group, the NSG of a peered subnet).
+ * Their api-versions are the lists'. */
+static const char *const follow_types[] = {
+  "Microsoft.Network/virtualNetworks",
+  "Microsoft.Network/networkSecurityGroups",
+  "Microsoft.Network/routeTables",
+  "Microsoft.Network/applicationSecurityGroups",
+  "Microsoft.Network/privateEndpoints",
+  "Microsoft.Storage/storageAccounts",
+  "Microsoft.KeyVault/vaults",
+  "Microsoft.ContainerRegistry/registries",
+};
+#define N_FOLLOW (sizeof(follow_types) / sizeof(follow_types[0]))
 
 /* ---- small sets of ids (case-insensitive, as ARM compares them) ------- */
 
@@ -297,8 +323,71 @@ struct page_ctx {
   struct out_file *out;
   struct idset *collect;       /* ids of elements (workspaces), or NULL */
   struct idset *attached;      /* properties.resourceId of computes */
+  struct idset *fetched;       /* every id written */
+  struct idset *refs;          /* ids referenced (to follow), or NULL */
   char next[URL_MAX];
 };
+
+/* The top-level resource \p s (length \p n) names, when it is of a kind
+ * fetch follows: "/subscriptions/S/resourceGroups/G/providers/NS/T/N"
+ * from any longer id (a subnet, a rule, an ip configuration).  \return
+ * the length of that prefix, 0 when none. */
+size_t pf_fetch_ref_prefix(const char *s, size_t n, const char **api)
+{
+  const char *p, *end = s + n, *q;
+  size_t k, seg;
+  if (n < 16 || n >= 2048 || strncasecmp(s, "/subscriptions/", 15) ||
+      memchr(s, '\0', n))
+    return 0;
+  p = strcasestr(s, "/providers/");
+  if (!p || p >= end)
+    return 0;
+  p += 11;
+  for (k = 0; k < N_FOLLOW; k++) {
+    size_t tl = strlen(follow_types[k]);
+    if ((size_t)(end - p) > tl + 1 && !strncasecmp(p, follow_types[k], tl) &&
+        p[tl] == '/')
+      break;
+  }
+  if (k == N_FOLLOW)
+    return 0;
+  q = p + strlen(follow_types[k]) + 1;
+  for (seg = 0; q + seg < end && q[seg] != '/'; seg++)
+    ;
+  if (!seg)
+    return 0;
+  for (k = 0; k < lists_n(); k++)
+    if (!strncasecmp(p, lists[k].path, strlen(lists[k].path)) &&
+        p[strlen(lists[k].path)] == '/')
+      *api = lists[k].api;
+  return (size_t)(q + seg - s);
+}
+
+/* Every string in one element that names a resource of a followed kind
+ * (references in any shape: {"id": ...}, plain strings, back references). */
+static pf_status scan_refs(const char *s, size_t n, struct idset *refs,
+                           struct pf_err *err)
+{
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  char id[2048];
+  pf_status st = PF_OK;
+  pf_jsonr_init(&r, s, n, 0);
+  while ((t = pf_jsonr_next(&r)) != PF_JT_EOF && t != PF_JT_ERROR) {
+    const char *api = NULL;
+    size_t k;
+    if (t != PF_JT_STRING || !(k = pf_fetch_ref_prefix(r.str, r.len, &api)))
+      continue;
+    memcpy(id, r.str, k);
+    id[k] = '\0';
+    if (idset_add(refs, id) < 0) {
+      st = pf_err_set(err, PF_ENOMEM, "out of memory");
+      break;
+    }
+  }
+  pf_jsonr_release(&r);
+  return st;
+}
 
 /* The "id" and "properties.resourceId" of one element. */
 static void element_ids(const char *s, size_t n, char *id, size_t id_cap,
@@ -402,6 +491,13 @@ static pf_status read_page(struct page_ctx *pc, const char *body, size_t len,
         if ((st = out_add(pc->out, id[0] ? id : NULL, start,
                           (size_t)(r.p - start), err)) != PF_OK)
           goto out;
+        if (id[0] && idset_add(pc->fetched, id) < 0) {
+          st = pf_err_set(err, PF_ENOMEM, "out of memory");
+          goto out;
+        }
+        if (pc->refs && (st = scan_refs(start, (size_t)(r.p - start),
+                                        pc->refs, err)) != PF_OK)
+          goto out;
         (*n_elems)++;
         if (pc->collect && arm_id_ok(id) && idset_add(pc->collect, id) < 0) {
           st = pf_err_set(err, PF_ENOMEM, "out of memory");
@@ -452,6 +548,7 @@ struct run {
   struct pf_fetch_stats *stats;
   struct pf_err *err;
   struct idset workspaces, attached;
+  struct idset fetched, refs;   /* written ids; referenced ids */
   struct pf_jw *man;    /* manifest, "lists" array open */
 };
 
@@ -471,6 +568,8 @@ static pf_status read_list(struct run *rn, const char *first_url,
   pc.out = out;
   pc.collect = collect;
   pc.attached = attached;
+  pc.fetched = &rn->fetched;
+  pc.refs = rn->o->no_follow ? NULL : &rn->refs;
   if (!url)
     return pf_err_set(rn->err, PF_ENOMEM, "out of memory");
   for (;;) {
@@ -615,12 +714,96 @@ static pf_status fetch_list(struct run *rn, const struct list_spec *ls)
   return PF_OK;
 }
 
+/* GET one resource by id into \p out.  \return PF_OK (\p *found says
+ * whether it was there), or an error. */
+static pf_status get_one(struct run *rn, const char *id, const char *api,
+                         const char *soft, struct out_file *out, int *found)
+{
+  struct pf_strbuf url;
+  struct pf_http_resp resp;
+  struct pf_jsonr r;
+  enum pf_jtok t;
+  pf_status st;
+
+  *found = 0;
+  pf_strbuf_init(&url, URL_MAX);
+  st = pf_strbuf_adds(&url, rn->arm->endpoint);
+  if (st == PF_OK)
+    st = add_path(&url, id);
+  if (st == PF_OK)
+    st = pf_strbuf_addf(&url, "?api-version=%s", api);
+  if (st != PF_OK) {
+    pf_strbuf_release(&url);
+    return pf_err_set(rn->err, st, "%.200s: cannot build the URL", id);
+  }
+  st = pf_arm_get(rn->arm, pf_strbuf_str(&url), id, soft, &resp, rn->err);
+  if (st == PF_ENOTFOUND) {
+    if (rn->arm->log) {
+      char line[512];
+      snprintf(line, sizeof(line), "%.300s: %s: left unresolved", id,
+               resp.error_code);
+      rn->arm->log(rn->arm->log_arg, line);
+    }
+    pf_http_resp_release(&resp);
+    pf_strbuf_release(&url);
+    return PF_OK;
+  }
+  if (st != PF_OK) {
+    pf_strbuf_release(&url);
+    return st;
+  }
+  rn->stats->pages++;
+  /* one resource object, validated before it is copied */
+  pf_jsonr_init(&r, resp.body, resp.body_len, 0);
+  t = pf_jsonr_next(&r);
+  if (t == PF_JT_OBJ_BEGIN && pf_jsonr_skip(&r, t) == PF_OK &&
+      pf_jsonr_next(&r) == PF_JT_EOF) {
+    st = out_add(out, id, resp.body, resp.body_len, rn->err);
+    if (st == PF_OK && idset_add(&rn->fetched, id) < 0)
+      st = pf_err_set(rn->err, PF_ENOMEM, "out of memory");
+    if (st == PF_OK && !rn->o->no_follow)
+      st = scan_refs(resp.body, resp.body_len, &rn->refs, rn->err);
+    *found = 1;
+  } else {
+    if (t != PF_JT_ERROR && !pf_err_isset(pf_jsonr_error(&r)))
+      pf_jsonr_fail(&r, PF_EPARSE, "expected a resource object");
+    st = pf_err_set(rn->err, PF_EPARSE, "GET %s: %s", pf_strbuf_str(&url),
+                    pf_jsonr_error(&r)->msg);
+  }
+  pf_jsonr_release(&r);
+  pf_http_resp_release(&resp);
+  pf_strbuf_release(&url);
+  return st;
+}
+
+static pf_status by_id_done(struct run *rn, struct out_file *out,
+                            pf_status st, const char *file,
+                            const char *what, size_t got, size_t gone,
+                            const char *more_key, size_t more)
+{
+  if (st != PF_OK) {
+    out_abandon(out);
+    return st;
+  }
+  if ((st = out_close(out, rn->err)) != PF_OK)
+    return st;
+  rn->stats->files++;
+  rn->stats->resources += got;
+  pf_jw_obj(rn->man);
+  pf_jw_kstr(rn->man, "file", file);
+  pf_jw_kstr(rn->man, "type", what);
+  pf_jw_kint(rn->man, "resources", (int64_t)got);
+  pf_jw_kint(rn->man, "not_found", (int64_t)gone);
+  pf_jw_kint(rn->man, more_key, (int64_t)more);
+  pf_jw_obj_end(rn->man);
+  return PF_OK;
+}
+
 /* Databricks workspaces, virtual machines and AKS clusters that computes
  * attach: one GET each (they may sit in other resource groups). */
 static pf_status fetch_attached(struct run *rn)
 {
   struct out_file out;
-  struct pf_strbuf url;
   size_t i, got = 0, gone = 0, skipped = 0;
   pf_status st;
 
@@ -628,13 +811,10 @@ static pf_status fetch_attached(struct run *rn)
     out_abandon(&out);
     return st;
   }
-  pf_strbuf_init(&url, URL_MAX);
   for (i = 0; i < rn->attached.n && st == PF_OK; i++) {
     const char *id = rn->attached.order[i], *api = NULL;
-    struct pf_http_resp resp;
-    struct pf_jsonr r;
-    enum pf_jtok t;
     size_t k;
+    int found;
     for (k = 0; k < N_ATTACHED; k++) {
       const char *p = strcasestr(id, "/providers/");
       size_t tl = strlen(attached_types[k].type);
@@ -646,63 +826,57 @@ static pf_status fetch_attached(struct run *rn)
       skipped++;   /* another kind (HDInsight, Synapse, ...): not read */
       continue;
     }
-    pf_strbuf_reset(&url);
-    st = pf_strbuf_adds(&url, rn->arm->endpoint);
-    if (st == PF_OK)
-      st = add_path(&url, id);
-    if (st == PF_OK)
-      st = pf_strbuf_addf(&url, "?api-version=%s", api);
-    if (st != PF_OK) {
-      pf_err_set(rn->err, st, "%s: cannot build the URL", id);
-      break;
-    }
-    st = pf_arm_get(rn->arm, pf_strbuf_str(&url), id, SOFT_GONE, &resp,
-                    rn->err);
-    if (st == PF_ENOTFOUND) {
-      gone++;
-      pf_http_resp_release(&resp);
-      st = PF_OK;
-      continue;
-    }
-    if (st != PF_OK)
-      break;
-    rn->stats->pages++;
-    /* one resource object, validated before it is copied */
-    pf_jsonr_init(&r, resp.body, resp.body_len, 0);
-    t = pf_jsonr_next(&r);
-    if (t == PF_JT_OBJ_BEGIN && pf_jsonr_skip(&r, t) == PF_OK &&
-        pf_jsonr_next(&r) == PF_JT_EOF) {
-      st = out_add(&out, id, resp.body, resp.body_len, rn->err);
+    st = get_one(rn, id, api, SOFT_GONE, &out, &found);
+    if (found)
       got++;
-    } else {
-      if (t != PF_JT_ERROR && !pf_err_isset(pf_jsonr_error(&r)))
-        pf_jsonr_fail(&r, PF_EPARSE, "expected a resource object");
-      st = pf_err_set(rn->err, PF_EPARSE, "GET %s: %s", pf_strbuf_str(&url),
-                      pf_jsonr_error(&r)->msg);
-    }
-    pf_jsonr_release(&r);
-    pf_http_resp_release(&resp);
+    else
+      gone++;
   }
-  pf_strbuf_release(&url);
-  if (st != PF_OK) {
+  return by_id_done(rn, &out, st, ATTACHED_FILE,
+                    "resources attached to computes (by id)", got, gone,
+                    "other_kinds", skipped);
+}
+
+/* Resources referenced by what was fetched but not in the lists, read by
+ * id, breadth first (a hub vnet found through a compute's subnet brings
+ * its NSGs and route tables), at most max_refs GETs. */
+static pf_status fetch_referenced(struct run *rn)
+{
+  struct out_file out;
+  size_t i, got = 0, gone = 0, asked = 0;
+  unsigned max = rn->o->max_refs ? rn->o->max_refs : REFS_DEFAULT;
+  pf_status st;
+
+  if ((st = out_open(&out, rn->dir, REFERENCED_FILE, rn->err)) != PF_OK) {
     out_abandon(&out);
     return st;
   }
-  if ((st = out_close(&out, rn->err)) != PF_OK)
-    return st;
-  rn->stats->files++;
-  rn->stats->resources += got;
-  {
-    struct pf_jw *w = rn->man;
-    pf_jw_obj(w);
-    pf_jw_kstr(w, "file", ATTACHED_FILE);
-    pf_jw_kstr(w, "type", "resources attached to computes (by id)");
-    pf_jw_kint(w, "resources", (int64_t)got);
-    pf_jw_kint(w, "not_found", (int64_t)gone);
-    pf_jw_kint(w, "other_kinds", (int64_t)skipped);
-    pf_jw_obj_end(w);
+  /* refs grows while it is walked: the next round is appended */
+  for (i = 0; i < rn->refs.n && st == PF_OK; i++) {
+    const char *id = rn->refs.order[i], *api = NULL;
+    int found;
+    if (idset_has(&rn->fetched, id) ||
+        !pf_fetch_ref_prefix(id, strlen(id), &api) || !api)
+      continue;
+    if (asked >= max)
+      break;
+    asked++;
+    st = get_one(rn, id, api, SOFT_REF, &out, &found);
+    if (found)
+      got++;
+    else
+      gone++;
   }
-  return PF_OK;
+  /* what was left when the bound was reached */
+  {
+    size_t left = 0, j;
+    for (j = i; j < rn->refs.n; j++)
+      left += !idset_has(&rn->fetched, rn->refs.order[j]);
+    return by_id_done(rn, &out, st, REFERENCED_FILE,
+                      "resources referenced from other groups or "
+                      "subscriptions (by id)", got, gone, "not_followed",
+                      left);
+  }
 }
 
 static pf_status make_dir(const char *dir, struct pf_err *err)
@@ -720,9 +894,11 @@ static pf_status make_dir(const char *dir, struct pf_err *err)
 /* The name of every file fetch writes; \p i from 0 until NULL. */
 static const char *file_name(size_t i)
 {
-  return i < N_LISTS ? lists[i].file : i == N_LISTS ? ATTACHED_FILE
-                                   : i == N_LISTS + 1 ? MANIFEST
-                                                      : NULL;
+  return i < N_LISTS       ? lists[i].file
+         : i == N_LISTS     ? ATTACHED_FILE
+         : i == N_LISTS + 1 ? REFERENCED_FILE
+         : i == N_LISTS + 2 ? MANIFEST
+                            : NULL;
 }
 
 /* Remove what fetch wrote in \p dir (and its temporaries). */
@@ -844,6 +1020,8 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
     st = fetch_list(&rn, &lists[i]);
   if (st == PF_OK)
     st = fetch_attached(&rn);
+  if (st == PF_OK)   /* written even when empty: no stale file survives */
+    st = fetch_referenced(&rn);
   if (st == PF_OK) {
     pf_jw_arr_end(&jw);
     pf_jw_kint(&jw, "requests", (int64_t)arm->requests);
@@ -862,6 +1040,8 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
   out_abandon(&man);
   idset_release(&rn.workspaces);
   idset_release(&rn.attached);
+  idset_release(&rn.fetched);
+  idset_release(&rn.refs);
   if (st == PF_OK)
     st = publish(staging, dir, err);
   remove_files(staging);

@@ -8,7 +8,10 @@
  * manifest.json (what was read, api-versions, pages, retries).  Workspace
  * children (computes, datastores) are listed per workspace; resources a
  * compute attaches (Databricks, virtual machines, AKS clusters) are read
- * by id.
+ * by id, and so are the networks, NSGs, route tables, private endpoints,
+ * storage accounts, key vaults and registries that fetched resources
+ * reference outside the lists (other groups, other subscriptions),
+ * breadth first and bounded (referenced.json).
  *
  * Every body is read bounded and validated by pf_jsonr as it is copied:
  * an invalid answer stops the fetch with "GET <url>: <json.path>: line L,
@@ -29,6 +32,10 @@ struct pf_fetch_opts {
                                           subscription */
   size_t n_groups;
   unsigned max_pages;                  /* per list and scope; 0: 1000 */
+  int no_follow;                       /* do not read referenced resources
+                                          outside the lists */
+  unsigned max_refs;                   /* referenced resources read; 0:
+                                          500 */
   const char *tool_version;            /* for the manifest */
 };
 
@@ -41,6 +48,15 @@ int pf_fetch_subscription_ok(const char *s);
 /** \return non-zero when \p s can be a resource group name (1-90 chars,
  * letters, digits, '-', '_', '.', '(', ')', not ending in '.'). */
 int pf_fetch_group_ok(const char *s);
+
+/**
+ * The top-level resource a reference \p s (length \p n) names, when it is
+ * of a kind fetch follows (vnet, NSG, route table, ASG, private endpoint,
+ * storage account, key vault, registry): a subnet id gives its vnet.
+ * \return the length of that prefix of \p s, 0 when none; \p *api gets
+ * the api-version to read it with.
+ */
+size_t pf_fetch_ref_prefix(const char *s, size_t n, const char **api);
 
 /**
  * Fetch into directory \p dir (created when missing) with \p arm (endpoint,

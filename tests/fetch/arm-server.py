@@ -122,6 +122,38 @@ AKS = {"id": AKS_ID, "name": AKS_ID.rsplit("/", 1)[1],
                                          "outboundType": "loadBalancer"}}}
 
 
+# referenced from the lists, outside rg-ml: read by id (referenced.json)
+HUB = "/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft.Network" % S_OK
+AKS["properties"]["agentPoolProfiles"] = [{
+    "name": "pool1", "count": 2, "vmSize": "Standard_D4s_v3",
+    "vnetSubnetID": HUB + "/virtualNetworks/vnet-hub/subnets/aks"}]
+NSG_AKS = {"id": HUB + "/networkSecurityGroups/nsg-aks", "name": "nsg-aks",
+           "type": "Microsoft.Network/networkSecurityGroups",
+           "location": "eastus",
+           "properties": {"securityRules": [], "subnets": [
+               {"id": HUB + "/virtualNetworks/vnet-hub/subnets/aks"}]}}
+VNET_HUB = {"id": HUB + "/virtualNetworks/vnet-hub", "name": "vnet-hub",
+            "type": "Microsoft.Network/virtualNetworks", "location": "eastus",
+            "properties": {
+                "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+                "subnets": [{
+                    "id": HUB + "/virtualNetworks/vnet-hub/subnets/aks",
+                    "name": "aks",
+                    "properties": {
+                        "addressPrefix": "10.10.0.0/22",
+                        "networkSecurityGroup": {"id": NSG_AKS["id"]}}}]}}
+WS_STORAGE = {
+    "id": WS["properties"]["storageAccount"],
+    "name": WS["properties"]["storageAccount"].rsplit("/", 1)[1],
+    "type": "Microsoft.Storage/storageAccounts", "location": "eastus2euap",
+    "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+    "properties": {"publicNetworkAccess": "Enabled",
+                   "networkAcls": {"bypass": "AzureServices",
+                                   "defaultAction": "Deny", "ipRules": [],
+                                   "virtualNetworkRules": []}}}
+BY_ID = {r["id"].lower(): r for r in (VNET_HUB, NSG_AKS, WS_STORAGE)}
+
+
 def err(code, msg):
     return {"error": {"code": code, "message": msg}}
 
@@ -171,6 +203,12 @@ def answer(path, query, full):
         return 200, {}, {"value": DATASTORES}
     if path.lower() == AKS_ID.lower():
         return 200, {}, AKS
+    if path.lower() in BY_ID:
+        return 200, {}, BY_ID[path.lower()]
+    if path.lower() == WS["properties"]["containerRegistry"].lower():
+        return 403, {}, err("AuthorizationFailed", "The client does not "
+                            "have authorization to perform action "
+                            "'Microsoft.ContainerRegistry/registries/read'.")
     if "/providers/Microsoft.ContainerService/managedClusters/" in path:
         return 404, {}, err("ResourceNotFound", "The Resource was not found.")
     if sub != S_OK:

@@ -129,7 +129,7 @@ run happy 0 -v fetch --subscription $S_OK -g rg-ml $common -o "$work/live"
 for f in workspaces computes datastores virtualNetworks \
          networkSecurityGroups networkInterfaces routeTables \
          applicationSecurityGroups privateEndpoints storageAccounts vaults \
-         registries roleAssignments locks attached manifest; do
+         registries roleAssignments locks attached referenced manifest; do
   [ -f "$work/live/$f.json" ] || fail "happy: $f.json not written"
 done
 [ -z "$(find "$work/live" -name '.*' ! -name . | head -n 1)" ] ||
@@ -150,7 +150,18 @@ nsg="/resourceGroups/rg-ml/providers/Microsoft.Network/networkSecurityGroups?"
   fail "happy: the attached AKS cluster was not read"
 expect happy "HTTP 429 TooManyRequests: retry 1 in 1000 ms"
 expect happy "HTTP 503 ServiceUnavailable: retry 1"
-expect happy "(20 requests, 16 pages, 2 retries, 1 throttled)"
+expect happy "(33 requests, 19 pages, 2 retries, 1 throttled)"
+# references outside rg-ml, read by id: the workspace's storage account
+# (another subscription), the AKS cluster's hub vnet (rg-net) and, one
+# round later, that vnet's NSG; the registry answers 403 (left unresolved)
+hub="/subscriptions/$S_OK/resourceGroups/rg-net/providers/Microsoft.Network"
+[ "$(lines "$hub/virtualNetworks/vnet-hub?api-version=2023-09-01 auth=ok status=200")" = 1 ] &&
+  [ "$(lines "$hub/networkSecurityGroups/nsg-aks?api-version=2023-09-01 auth=ok status=200")" = 1 ] &&
+  [ "$(lines "/storageAccounts/testStorageAccount?api-version=2023-01-01 auth=ok status=200")" = 1 ] ||
+  fail "happy: referenced resources not read by id"
+[ "$(lines "/registries/testRegistry?api-version=2023-07-01 auth=ok status=403")" = 1 ] ||
+  fail "happy: the forbidden registry was not asked once"
+expect happy "/registries/testRegistry: AuthorizationFailed: left unresolved"
 
 # the files hold what the pages held (ids deduplicated), and the manifest
 python3 - "$fixtures/arm" "$work/live" <<'PY' || fail "happy: file contents"
@@ -176,6 +187,10 @@ assert lists["networkSecurityGroups.json"]["resources"] == len(want)
 assert lists["registries.json"].get("provider_not_registered") is True
 assert lists["attached.json"]["resources"] == 1
 assert lists["attached.json"]["not_found"] == 1
+ref = lists["referenced.json"]
+assert (ref["resources"], ref["not_followed"]) == (3, 0), ref
+names = [r["name"] for r in json.load(open(out + "/referenced.json"))["value"]]
+assert names == ["testStorageAccount", "vnet-hub", "nsg-aks"], names
 assert m["retries"] == 2 and m["throttled"] == 1
 assert m["preflight_fetch"]["resource_groups"] == ["rg-ml"]
 assert json.load(open(out + "/registries.json")) == {"value": []}
@@ -191,6 +206,8 @@ grep -q "compute123 .*AKS" "$work/inventory.out" ||
   fail "inventory: computes not loaded"
 grep -q "aks-cluster (1)" "$work/inventory.out" ||
   fail "inventory: the attached AKS cluster not loaded"
+grep -q "referenced.json  4 resources" "$work/inventory.out" ||
+  fail "inventory: referenced resources not loaded (vnet, subnet, NSG, storage)"
 "$bin" check "$work/live" --format json >"$work/check.out" 2>"$work/check.err"
 rc=$?
 [ $rc = 0 ] || [ $rc = 1 ] || fail "check DIR: exit $rc"
@@ -214,6 +231,22 @@ TMPDIR="$work/tmp" run live-fails 2 check --live \
   --subscription 22222222-2222-2222-2222-222222222222 -g rg-ml $common
 expect live-fails "ExpiredAuthenticationToken"
 [ -z "$(ls -A "$work/tmp")" ] || fail "check --live (failing) left $(ls -A "$work/tmp")"
+
+# --no-follow: the lists only; --max-refs bounds the reads by id
+n=$(wc -l <"$log")
+run no-follow 0 fetch --subscription $S_OK -g rg-ml $common -o "$work/nf" \
+  --no-follow
+[ "$(cat "$work/nf/referenced.json")" = ']}' ] ||
+  [ "$(tr -d ' \n' <"$work/nf/referenced.json")" = '{"value":[]}' ] ||
+  fail "no-follow: referenced.json not empty"
+[ "$(($(wc -l <"$log") - n))" = 18 ] || fail "no-follow: not 18 requests"
+run max-refs 0 fetch --subscription $S_OK -g rg-ml $common -o "$work/mr" \
+  --max-refs 2
+python3 - "$work/mr/manifest.json" <<'PY' || fail "max-refs: manifest"
+import json, sys
+ref = [l for l in json.load(open(sys.argv[1]))["lists"] if l["file"] == "referenced.json"][0]
+assert ref["resources"] + ref["not_found"] == 2 and ref["not_followed"] > 0, ref
+PY
 
 # ---- token sources ------------------------------------------------------
 unset AZURE_ACCESS_TOKEN

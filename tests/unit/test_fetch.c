@@ -236,6 +236,43 @@ static void test_ids(void **state)
   assert_false(pf_fetch_group_ok(""));
 }
 
+static void test_ref_prefix(void **state)
+{
+  const char *api = NULL;
+  const char *sub = "/subscriptions/s/resourceGroups/rg-net/providers/"
+                    "Microsoft.Network/virtualNetworks/hub/subnets/aks";
+  const char *rule = "/subscriptions/s/resourceGroups/g/providers/"
+                     "microsoft.network/networkSecurityGroups/n/"
+                     "securityRules/r";
+  const char *st = "/subscriptions/s/resourceGroups/g/providers/"
+                   "Microsoft.Storage/storageAccounts/acct";
+  const char *nic = "/subscriptions/s/resourceGroups/g/providers/"
+                    "Microsoft.Network/networkInterfaces/nic/"
+                    "ipConfigurations/ip";
+  const char *lock = "/subscriptions/s/resourceGroups/g/providers/"
+                     "Microsoft.Network/virtualNetworks/v/providers/"
+                     "Microsoft.Authorization/locks/l";
+  (void)state;
+  assert_int_equal(pf_fetch_ref_prefix(sub, strlen(sub), &api),
+                   strlen(sub) - strlen("/subnets/aks"));
+  assert_string_equal(api, "2023-09-01");
+  assert_int_equal(pf_fetch_ref_prefix(rule, strlen(rule), &api),
+                   strlen(rule) - strlen("/securityRules/r"));
+  assert_int_equal(pf_fetch_ref_prefix(st, strlen(st), &api), strlen(st));
+  assert_string_equal(api, "2023-01-01");
+  /* NICs are not followed (a subnet lists every NIC in it) */
+  assert_int_equal(pf_fetch_ref_prefix(nic, strlen(nic), &api), 0);
+  /* a lock on a vnet names the vnet */
+  assert_int_equal(pf_fetch_ref_prefix(lock, strlen(lock), &api),
+                   strlen(lock) - strlen("/providers/Microsoft."
+                                         "Authorization/locks/l"));
+  assert_int_equal(pf_fetch_ref_prefix("/subscriptions/s", 16, &api), 0);
+  assert_int_equal(pf_fetch_ref_prefix("Microsoft.Storage/storageAccounts/a",
+                                       35, &api), 0);
+  assert_int_equal(pf_fetch_ref_prefix(st, strlen(st) - strlen("/acct"),
+                                       &api), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -250,6 +287,7 @@ int main(void)
     cmocka_unit_test(test_token_bad),
     cmocka_unit_test(test_token_value),
     cmocka_unit_test(test_ids),
+    cmocka_unit_test(test_ref_prefix),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
