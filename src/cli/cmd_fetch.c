@@ -267,6 +267,11 @@ int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
   pf_http_global_cleanup();
   if (st != PF_OK)
     return pf_cli_fail(ctx, st, &err);
+  if (stats.unreadable_lock_scopes)
+    pf_cli_warn(ctx, "the locks of %zu scope%s outside the fetched ones "
+                "could not be read (listed in %s/manifest.json): a lock "
+                "there is missed by CMP-3", stats.unreadable_lock_scopes,
+                stats.unreadable_lock_scopes == 1 ? "" : "s", dir);
   if (!ctx->quiet)
     fprintf(ctx->err, "%s: fetched %zu resources in %zu files into %s "
             "(%zu requests, %zu pages, %zu retries, %zu throttled)\n",

@@ -36,33 +36,34 @@ struct list_spec {
   const char *path;        /* provider type, or the child collection */
   const char *api;
   enum scope_kind scope;
+  int late;                /* after the references: their scopes too */
 };
 
 static const struct list_spec lists[] = {
   {"workspaces.json", "Microsoft.MachineLearningServices/workspaces",
-   "2023-04-01", SC_SCOPE},
-  {"computes.json", "computes", "2023-04-01", SC_WORKSPACE},
-  {"datastores.json", "datastores", "2023-04-01", SC_WORKSPACE},
+   "2023-04-01", SC_SCOPE, 0},
+  {"computes.json", "computes", "2023-04-01", SC_WORKSPACE, 0},
+  {"datastores.json", "datastores", "2023-04-01", SC_WORKSPACE, 0},
   {"virtualNetworks.json", "Microsoft.Network/virtualNetworks", "2023-09-01",
-   SC_SCOPE},
+   SC_SCOPE, 0},
   {"networkSecurityGroups.json", "Microsoft.Network/networkSecurityGroups",
-   "2023-09-01", SC_SCOPE},
+   "2023-09-01", SC_SCOPE, 0},
   {"networkInterfaces.json", "Microsoft.Network/networkInterfaces",
-   "2023-09-01", SC_SCOPE},
+   "2023-09-01", SC_SCOPE, 0},
   {"routeTables.json", "Microsoft.Network/routeTables", "2023-09-01",
-   SC_SCOPE},
+   SC_SCOPE, 0},
   {"applicationSecurityGroups.json",
-   "Microsoft.Network/applicationSecurityGroups", "2023-09-01", SC_SCOPE},
+   "Microsoft.Network/applicationSecurityGroups", "2023-09-01", SC_SCOPE, 0},
   {"privateEndpoints.json", "Microsoft.Network/privateEndpoints",
-   "2023-09-01", SC_SCOPE},
+   "2023-09-01", SC_SCOPE, 0},
   {"storageAccounts.json", "Microsoft.Storage/storageAccounts", "2023-01-01",
-   SC_SCOPE},
-  {"vaults.json", "Microsoft.KeyVault/vaults", "2022-07-01", SC_SCOPE},
+   SC_SCOPE, 0},
+  {"vaults.json", "Microsoft.KeyVault/vaults", "2022-07-01", SC_SCOPE, 0},
   {"registries.json", "Microsoft.ContainerRegistry/registries", "2023-07-01",
-   SC_SCOPE},
+   SC_SCOPE, 0},
   {"roleAssignments.json", "Microsoft.Authorization/roleAssignments",
-   "2022-04-01", SC_SCOPE},
-  {"locks.json", "Microsoft.Authorization/locks", "2016-09-01", SC_SCOPE},
+   "2022-04-01", SC_SCOPE, 0},
+  {"locks.json", "Microsoft.Authorization/locks", "2016-09-01", SC_SCOPE, 1},
 };
 #define N_LISTS (sizeof(lists) / sizeof(lists[0]))
 static size_t lists_n(void)
@@ -549,14 +550,16 @@ struct run {
   struct pf_err *err;
   struct idset workspaces, attached;
   struct idset fetched, refs;   /* written ids; referenced ids */
+  struct idset by_id;           /* ids read one by one (attached, refs) */
   struct pf_jw *man;    /* manifest, "lists" array open */
 };
 
 /* Every page of one list at \p first_url into \p out. */
 static pf_status read_list(struct run *rn, const char *first_url,
-                           const char *scope, struct out_file *out,
-                           struct idset *collect, struct idset *attached,
-                           size_t *pages, size_t *count, int *none)
+                           const char *scope, const char *soft,
+                           struct out_file *out, struct idset *collect,
+                           struct idset *attached, size_t *pages,
+                           size_t *count, char *code, size_t code_cap)
 {
   struct page_ctx pc;
   struct pf_http_resp resp;
@@ -579,12 +582,11 @@ static pf_status read_list(struct run *rn, const char *first_url,
                       "(--max-pages)", first_url, max);
       break;
     }
-    st = pf_arm_get(rn->arm, url, scope, SOFT_NONE, &resp, rn->err);
+    st = pf_arm_get(rn->arm, url, scope, soft, &resp, rn->err);
     if (st == PF_ENOTFOUND) {
-      /* the provider is not registered: there are none (manifest says) */
-      *none = 1;
+      /* a soft answer (the caller says what it means) */
+      snprintf(code, code_cap, "%s", resp.error_code);
       pf_http_resp_release(&resp);
-      st = PF_OK;
       break;
     }
     if (st != PF_OK)
@@ -617,9 +619,11 @@ static pf_status read_list(struct run *rn, const char *first_url,
 
 static void man_list(struct run *rn, const char *file, const char *type,
                      const char *api, size_t scopes, size_t pages,
-                     size_t count, int none)
+                     size_t count, int none, const struct idset *unreadable,
+                     size_t extra)
 {
   struct pf_jw *w = rn->man;
+  size_t i;
   pf_jw_obj(w);
   pf_jw_kstr(w, "file", file);
   pf_jw_kstr(w, "type", type);
@@ -629,19 +633,131 @@ static void man_list(struct run *rn, const char *file, const char *type,
   pf_jw_kint(w, "resources", (int64_t)count);
   if (none)
     pf_jw_kbool(w, "provider_not_registered", 1);
+  if (extra || (unreadable && unreadable->n)) {
+    pf_jw_kint(w, "extra_scopes", (int64_t)extra);
+    pf_jw_key(w, "unreadable_scopes");
+    pf_jw_arr(w);
+    for (i = 0; unreadable && i < unreadable->n; i++)
+      pf_jw_str(w, unreadable->order[i]);
+    pf_jw_arr_end(w);
+  }
   pf_jw_obj_end(w);
+}
+
+/* "/subscriptions/X" (\p rg 0) or "/subscriptions/X/resourceGroups/G" of
+ * an id into \p out; \return 0, or -1 when the id has no such part. */
+static int id_scope(const char *id, int rg, char *out, size_t cap)
+{
+  const char *p = id + 15, *e;
+  size_t n;
+  if (strncasecmp(id, "/subscriptions/", 15) || !(e = strchr(p, '/')))
+    return -1;
+  if (rg) {
+    if (strncasecmp(e, "/resourceGroups/", 16) ||
+        !(e = strchr(e + 16, '/')))
+      return -1;
+  }
+  n = (size_t)(e - id);
+  if (n >= cap)
+    return -1;
+  memcpy(out, id, n);
+  out[n] = '\0';
+  return 0;
+}
+
+/* Locks also at the scopes the fetch reached outside its own (docs/fetch.md
+ * "Locks"): the whole subscription when only groups were listed, and the
+ * subscription and group of every resource read by id.  A scope that
+ * cannot be read is listed in the manifest, never an error. */
+static pf_status late_scopes(struct run *rn, const struct list_spec *ls,
+                             struct out_file *out, size_t *extra,
+                             size_t *pages, struct idset *unreadable)
+{
+  struct idset own, want;
+  struct pf_strbuf url;
+  char sc[2048], code[128];
+  size_t i;
+  pf_status st = PF_OK;
+
+  memset(&own, 0, sizeof(own));
+  memset(&want, 0, sizeof(want));
+  pf_strbuf_init(&url, URL_MAX);
+  /* the scopes listed already */
+  snprintf(sc, sizeof(sc), "/subscriptions/%s", rn->o->subscription);
+  if (!rn->o->n_groups) {
+    if (idset_add(&own, sc) < 0)
+      st = PF_ENOMEM;
+  } else if (idset_add(&want, sc) < 0) {
+    st = PF_ENOMEM;
+  }
+  for (i = 0; st == PF_OK && i < rn->o->n_groups; i++) {
+    snprintf(sc, sizeof(sc), "/subscriptions/%s/resourceGroups/%s",
+             rn->o->subscription, rn->o->groups[i]);
+    if (idset_add(&own, sc) < 0)
+      st = PF_ENOMEM;
+  }
+  for (i = 0; st == PF_OK && i < rn->by_id.n; i++) {
+    int rg;
+    for (rg = 0; rg < 2 && st == PF_OK; rg++) {
+      char sub[2048];
+      if (id_scope(rn->by_id.order[i], rg, sc, sizeof(sc)) ||
+          idset_has(&own, sc))
+        continue;
+      /* a group of a subscription listed whole is covered */
+      if (rg && !id_scope(sc, 0, sub, sizeof(sub)) && idset_has(&own, sub))
+        continue;
+      if (idset_add(&want, sc) < 0)
+        st = PF_ENOMEM;
+    }
+  }
+  if (st != PF_OK)
+    st = pf_err_set(rn->err, PF_ENOMEM, "out of memory");
+  for (i = 0; st == PF_OK && i < want.n; i++) {
+    size_t count = 0;
+    pf_strbuf_reset(&url);
+    st = pf_strbuf_adds(&url, rn->arm->endpoint);
+    if (st == PF_OK)
+      st = add_path(&url, want.order[i]);
+    if (st == PF_OK)
+      st = pf_strbuf_addf(&url, "/providers/%s?api-version=%s", ls->path,
+                          ls->api);
+    if (st != PF_OK) {
+      st = pf_err_set(rn->err, st, "%.200s: cannot build the URL",
+                      want.order[i]);
+      break;
+    }
+    (*extra)++;
+    rn->stats->lists++;
+    code[0] = '\0';
+    st = read_list(rn, pf_strbuf_str(&url), want.order[i], SOFT_REF, out,
+                   NULL, NULL, pages, &count, code, sizeof(code));
+    if (st == PF_ENOTFOUND) {
+      rn->stats->unreadable_lock_scopes++;
+      if (idset_add(unreadable, want.order[i]) < 0)
+        st = pf_err_set(rn->err, PF_ENOMEM, "out of memory");
+      else
+        st = PF_OK;
+    }
+  }
+  pf_strbuf_release(&url);
+  idset_release(&own);
+  idset_release(&want);
+  return st;
 }
 
 static pf_status fetch_list(struct run *rn, const struct list_spec *ls)
 {
   struct out_file out;
   struct pf_strbuf url, scope;
-  size_t pages = 0, count = 0, scopes = 0, i, n;
+  struct idset unreadable;
+  size_t pages = 0, count = 0, scopes = 0, i, n, extra = 0;
+  char code[128];
   int none = 0;
   pf_status st;
   const int ws = !strcmp(ls->file, "workspaces.json");
   const int comp = !strcmp(ls->file, "computes.json");
 
+  memset(&unreadable, 0, sizeof(unreadable));
   if ((st = out_open(&out, rn->dir, ls->file, rn->err)) != PF_OK) {
     out_abandon(&out);
     return st;
@@ -688,14 +804,23 @@ static pf_status fetch_list(struct run *rn, const struct list_spec *ls)
     }
     scopes++;
     rn->stats->lists++;
-    st = read_list(rn, pf_strbuf_str(&url), pf_strbuf_str(&scope), &out,
-                   ws ? &rn->workspaces : NULL,
-                   comp ? &rn->attached : NULL, &pages, &count, &none);
+    st = read_list(rn, pf_strbuf_str(&url), pf_strbuf_str(&scope),
+                   SOFT_NONE, &out, ws ? &rn->workspaces : NULL,
+                   comp ? &rn->attached : NULL, &pages, &count, code,
+                   sizeof(code));
+    if (st == PF_ENOTFOUND) {
+      /* the provider is not registered: there are none (manifest says) */
+      none = 1;
+      st = PF_OK;
+    }
   }
+  if (st == PF_OK && ls->late)
+    st = late_scopes(rn, ls, &out, &extra, &pages, &unreadable);
   pf_strbuf_release(&url);
   pf_strbuf_release(&scope);
   if (st != PF_OK) {
     out_abandon(&out);
+    idset_release(&unreadable);
     return st;
   }
   count = out.count;   /* after removing duplicates */
@@ -710,7 +835,8 @@ static pf_status fetch_list(struct run *rn, const struct list_spec *ls)
                       : "Microsoft.MachineLearningServices/workspaces/"
                         "datastores")
                : ls->path,
-           ls->api, scopes, pages, count, none);
+           ls->api, scopes, pages, count, none, &unreadable, extra);
+  idset_release(&unreadable);
   return PF_OK;
 }
 
@@ -759,7 +885,8 @@ static pf_status get_one(struct run *rn, const char *id, const char *api,
   if (t == PF_JT_OBJ_BEGIN && pf_jsonr_skip(&r, t) == PF_OK &&
       pf_jsonr_next(&r) == PF_JT_EOF) {
     st = out_add(out, id, resp.body, resp.body_len, rn->err);
-    if (st == PF_OK && idset_add(&rn->fetched, id) < 0)
+    if (st == PF_OK && (idset_add(&rn->fetched, id) < 0 ||
+                        idset_add(&rn->by_id, id) < 0))
       st = pf_err_set(rn->err, PF_ENOMEM, "out of memory");
     if (st == PF_OK && !rn->o->no_follow)
       st = scan_refs(resp.body, resp.body_len, &rn->refs, rn->err);
@@ -1017,11 +1144,15 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
   pf_jw_key(&jw, "lists");
   pf_jw_arr(&jw);
   for (i = 0; i < N_LISTS && st == PF_OK; i++)
-    st = fetch_list(&rn, &lists[i]);
+    if (!lists[i].late)
+      st = fetch_list(&rn, &lists[i]);
   if (st == PF_OK)
     st = fetch_attached(&rn);
   if (st == PF_OK)   /* written even when empty: no stale file survives */
     st = fetch_referenced(&rn);
+  for (i = 0; i < N_LISTS && st == PF_OK; i++)
+    if (lists[i].late)
+      st = fetch_list(&rn, &lists[i]);
   if (st == PF_OK) {
     pf_jw_arr_end(&jw);
     pf_jw_kint(&jw, "requests", (int64_t)arm->requests);
@@ -1042,6 +1173,7 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
   idset_release(&rn.attached);
   idset_release(&rn.fetched);
   idset_release(&rn.refs);
+  idset_release(&rn.by_id);
   if (st == PF_OK)
     st = publish(staging, dir, err);
   remove_files(staging);

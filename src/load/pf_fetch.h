@@ -41,6 +41,8 @@ struct pf_fetch_opts {
 
 struct pf_fetch_stats {
   size_t lists, pages, resources, files;
+  size_t unreadable_lock_scopes;   /* extra lock scopes that answered 403
+                                      or 404 (manifest.json names them) */
 };
 
 /** \return non-zero when \p s is a subscription id (a GUID). */

@@ -151,6 +151,11 @@ WS_STORAGE = {
                    "networkAcls": {"bypass": "AzureServices",
                                    "defaultAction": "Deny", "ipRules": [],
                                    "virtualNetworkRules": []}}}
+HUB_LOCK = {
+    "id": "/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft."
+          "Authorization/locks/hub-lock" % S_OK,
+    "name": "hub-lock", "type": "Microsoft.Authorization/locks",
+    "properties": {"level": "CanNotDelete", "notes": "the hub"}}
 BY_ID = {r["id"].lower(): r for r in (VNET_HUB, NSG_AKS, WS_STORAGE)}
 
 
@@ -213,6 +218,9 @@ def answer(path, query, full):
         return 404, {}, err("ResourceNotFound", "The Resource was not found.")
     if sub != S_OK:
         return 404, {}, err("SubscriptionNotFound", "no such subscription")
+    if path == "/subscriptions/%s/resourceGroups/rg-net/providers/" \
+            "Microsoft.Authorization/locks" % S_OK:
+        return 200, {}, {"value": [HUB_LOCK]}
     if "/resourceGroups/" in path and "/resourceGroups/rg-ml/" not in path:
         return 404, {}, err("ResourceGroupNotFound", "Resource group "
                             "could not be found.")

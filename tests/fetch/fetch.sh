@@ -150,7 +150,7 @@ nsg="/resourceGroups/rg-ml/providers/Microsoft.Network/networkSecurityGroups?"
   fail "happy: the attached AKS cluster was not read"
 expect happy "HTTP 429 TooManyRequests: retry 1 in 1000 ms"
 expect happy "HTTP 503 ServiceUnavailable: retry 1"
-expect happy "(33 requests, 19 pages, 2 retries, 1 throttled)"
+expect happy "(39 requests, 21 pages, 2 retries, 1 throttled)"
 # references outside rg-ml, read by id: the workspace's storage account
 # (another subscription), the AKS cluster's hub vnet (rg-net) and, one
 # round later, that vnet's NSG; the registry answers 403 (left unresolved)
@@ -162,6 +162,12 @@ hub="/subscriptions/$S_OK/resourceGroups/rg-net/providers/Microsoft.Network"
 [ "$(lines "/registries/testRegistry?api-version=2023-07-01 auth=ok status=403")" = 1 ] ||
   fail "happy: the forbidden registry was not asked once"
 expect happy "/registries/testRegistry: AuthorizationFailed: left unresolved"
+# locks of the scopes reached: the subscription (only a group was given)
+# and rg-net (the hub) are read; the other subscriptions' are not readable
+expect happy "warning: the locks of 4 scopes outside the fetched ones could not be read"
+[ "$(lines "/subscriptions/$S_OK/providers/Microsoft.Authorization/locks?api-version=2016-09-01 auth=ok status=200")" = 1 ] &&
+  [ "$(lines "/subscriptions/$S_OK/resourceGroups/rg-net/providers/Microsoft.Authorization/locks?api-version=2016-09-01 auth=ok status=200")" = 1 ] ||
+  fail "happy: locks of the subscription and of rg-net not listed"
 
 # the files hold what the pages held (ids deduplicated), and the manifest
 python3 - "$fixtures/arm" "$work/live" <<'PY' || fail "happy: file contents"
@@ -191,6 +197,9 @@ ref = lists["referenced.json"]
 assert (ref["resources"], ref["not_followed"]) == (3, 0), ref
 names = [r["name"] for r in json.load(open(out + "/referenced.json"))["value"]]
 assert names == ["testStorageAccount", "vnet-hub", "nsg-aks"], names
+locks = lists["locks.json"]
+assert (locks["extra_scopes"], len(locks["unreadable_scopes"])) == (6, 4), locks
+assert [l["name"] for l in json.load(open(out + "/locks.json"))["value"]] == ["keep", "hub-lock"]
 assert m["retries"] == 2 and m["throttled"] == 1
 assert m["preflight_fetch"]["resource_groups"] == ["rg-ml"]
 assert json.load(open(out + "/registries.json")) == {"value": []}
@@ -239,7 +248,9 @@ run no-follow 0 fetch --subscription $S_OK -g rg-ml $common -o "$work/nf" \
 [ "$(cat "$work/nf/referenced.json")" = ']}' ] ||
   [ "$(tr -d ' \n' <"$work/nf/referenced.json")" = '{"value":[]}' ] ||
   fail "no-follow: referenced.json not empty"
-[ "$(($(wc -l <"$log") - n))" = 18 ] || fail "no-follow: not 18 requests"
+# 18 lists, then the locks of the subscription (only a group was given)
+# and of the attached AKS cluster's subscription and group
+[ "$(($(wc -l <"$log") - n))" = 21 ] || fail "no-follow: not 21 requests"
 run max-refs 0 fetch --subscription $S_OK -g rg-ml $common -o "$work/mr" \
   --max-refs 2
 python3 - "$work/mr/manifest.json" <<'PY' || fail "max-refs: manifest"
