@@ -219,6 +219,21 @@ static int in_list(const char *list, const char *code)
   return 0;
 }
 
+/* A server (or a proxy on the way) that echoes the request back must not
+ * make us print the token: any text holding its first 16 characters is
+ * withheld. */
+static void withhold_token(const char *token, char *text, size_t cap)
+{
+  char head[17];
+  size_t n = token ? strlen(token) : 0;
+  if (n < 16 || !cap)
+    return;
+  memcpy(head, token, 16);
+  head[16] = '\0';
+  if (strstr(text, head))
+    snprintf(text, cap, "(withheld: the server's text holds the token)");
+}
+
 /* The final error of a non-200 answer: what happened and what to do. */
 static pf_status answer_error(const struct pf_arm *a, const char *url,
                               const char *scope,
@@ -312,6 +327,8 @@ pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
                       sizeof(msg));
     if (!code[0] && resp->error_code[0])
       snprintf(code, sizeof(code), "%s", resp->error_code);
+    withhold_token(a->token, code, sizeof(code));
+    withhold_token(a->token, msg, sizeof(msg));
     if ((resp->status == 401 || resp->status == 403 ||
          resp->status == 404 || resp->status == 409) &&
         in_list(soft, code)) {

@@ -22,6 +22,8 @@ Scenarios are chosen by subscription id:
   6666...  a nextLink to another host (must not be followed)
   7777...  500 on every request (retries exhausted)
   8888...  401 InvalidAuthenticationToken
+  9999...  400 whose message echoes the Authorization header (a broken
+           proxy): preflight must not print it
 """
 import argparse
 import json
@@ -42,6 +44,7 @@ S_LOOP = "55555555-5555-5555-5555-555555555555"
 S_OFFSITE = "66666666-6666-6666-6666-666666666666"
 S_500 = "77777777-7777-7777-7777-777777777777"
 S_INVALID = "88888888-8888-8888-8888-888888888888"
+S_ECHO = "99999999-9999-9999-9999-999999999999"
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--fixtures", required=True)
@@ -169,7 +172,7 @@ def count(key):
         return seen[key]
 
 
-def answer(path, query, full):
+def answer(path, query, full, auth=""):
     """(status, headers, body) for one GET"""
     q = parse_qs(query)
     m = re.match(r"^/subscriptions/([^/]+)", path)
@@ -181,6 +184,9 @@ def answer(path, query, full):
             "ExpiredAuthenticationToken", "The access token expiry UTC time "
             "'11/23/2026 3:00:00 PM' is earlier than current UTC time "
             "'11/23/2026 3:30:00 PM'.")
+    if sub == S_ECHO:
+        return 400, {}, err("BadRequest", "request headers: Authorization: "
+                            + auth)
     if sub == S_INVALID:
         return 401, {}, err("InvalidAuthenticationToken",
                             "The access token is invalid.")
@@ -288,7 +294,7 @@ class Arm(BaseHTTPRequestHandler):
             self.send(401, {}, err("InvalidAuthenticationToken",
                                    "The access token is invalid."), line)
             return
-        status, headers, body = answer(u.path, u.query, base + self.path)
+        status, headers, body = answer(u.path, u.query, base + self.path, a)
         self.send(status, headers, body, line)
 
 

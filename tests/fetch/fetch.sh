@@ -316,6 +316,9 @@ run server-error 2 fetch --subscription 77777777-7777-7777-7777-777777777777 \
 expect server-error "HTTP 500 InternalServerError after 1 retries"
 [ "$(lines '/subscriptions/77777777-7777-7777-7777-777777777777/')" = 2 ] ||
   fail "server-error: not exactly 2 requests"
+run echo 2 fetch --subscription 99999999-9999-9999-9999-999999999999 \
+  -g rg-ml $common -o "$work/e11"
+expect echo "HTTP 400 BadRequest: (withheld: the server's text holds the token)"
 run no-group 2 fetch --subscription $S_OK -g rg-other $common -o "$work/e9"
 expect no-group "HTTP 404 ResourceGroupNotFound"
 run bad-sub 2 fetch --subscription 1111 $common -o "$work/e10"
