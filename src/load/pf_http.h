@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pf_http.h - one HTTPS GET with headers (KEY-2, fetch); the only libcurl
- * user
+/* pf_http.h - one HTTPS GET with headers (KEY-2, fetch) with libcurl
  *
  * TLS verification is always on (peer and host name); HTTPS only, no
  * redirects, connect and total timeouts.  --ca-file replaces the system
