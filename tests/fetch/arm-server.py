@@ -22,6 +22,9 @@ Scenarios are chosen by subscription id:
   6666...  a nextLink to another host (must not be followed)
   7777...  500 on every request (retries exhausted)
   8888...  401 InvalidAuthenticationToken
+  aaaa...  valid JSON of the wrong shape: group shape1 answers a 'value'
+           that is an object, shape2 a list of numbers, shape3 an object
+           without 'value', shape4 a nextLink that is a number
   9999...  400 whose message echoes the Authorization header (a broken
            proxy): preflight must not print it
 """
@@ -45,6 +48,7 @@ S_OFFSITE = "66666666-6666-6666-6666-666666666666"
 S_500 = "77777777-7777-7777-7777-777777777777"
 S_INVALID = "88888888-8888-8888-8888-888888888888"
 S_ECHO = "99999999-9999-9999-9999-999999999999"
+S_SHAPE = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--fixtures", required=True)
@@ -184,6 +188,12 @@ def answer(path, query, full, auth=""):
             "ExpiredAuthenticationToken", "The access token expiry UTC time "
             "'11/23/2026 3:00:00 PM' is earlier than current UTC time "
             "'11/23/2026 3:30:00 PM'.")
+    if sub == S_SHAPE and path.endswith("/workspaces"):
+        g = path.split("/resourceGroups/")[1].split("/")[0]
+        return 200, {}, {"shape1": {"value": {"id": "x"}},
+                         "shape2": {"value": [1, 2]},
+                         "shape3": {"id": "/subscriptions/x", "name": "x"},
+                         "shape4": {"value": [], "nextLink": 7}}[g]
     if sub == S_ECHO:
         return 400, {}, err("BadRequest", "request headers: Authorization: "
                             + auth)

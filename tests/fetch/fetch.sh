@@ -319,6 +319,17 @@ expect server-error "HTTP 500 InternalServerError after 1 retries"
 run echo 2 fetch --subscription 99999999-9999-9999-9999-999999999999 \
   -g rg-ml $common -o "$work/e11"
 expect echo "HTTP 400 BadRequest: (withheld: the server's text holds the token)"
+# valid JSON of the wrong shape: exit 2 with the URL and the JSON path
+shape="GET $ep/subscriptions/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa/resourceGroups"
+for c in "shape1|\$.value: line 2, column 11: expected an array" \
+         "shape2|\$.value[0]: line 3, column 3: expected a resource object" \
+         "shape3|\$: expected a list {\"value\": [...]}, found no 'value'" \
+         "shape4|\$.nextLink: line 3, column 14: expected a URL"; do
+  g=${c%%|*}
+  run "$g" 2 fetch --subscription aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa \
+    -g "$g" $common -o "$work/$g"
+  expect "$g" "$shape/$g/providers/Microsoft.MachineLearningServices/workspaces?api-version=2023-04-01: ${c#*|}"
+done
 run no-group 2 fetch --subscription $S_OK -g rg-other $common -o "$work/e9"
 expect no-group "HTTP 404 ResourceGroupNotFound"
 run bad-sub 2 fetch --subscription 1111 $common -o "$work/e10"
