@@ -15,8 +15,9 @@
  *
  * Every body is read bounded and validated by pf_jsonr as it is copied:
  * an invalid answer stops the fetch with "GET <url>: <json.path>: line L,
- * column C: <reason>" and nothing half-written is left in place of a list
- * file (each is written to a hidden temporary and renamed).
+ * column C: <reason>".  Files are written to a hidden staging directory
+ * in DIR and moved into DIR only when everything was read, so a failed
+ * fetch leaves an earlier one as it was.
  */
 #ifndef PF_FETCH_H
 #define PF_FETCH_H
