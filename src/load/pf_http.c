@@ -149,6 +149,10 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   curl_easy_setopt(c, CURLOPT_URL, r->url);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
                    r->allow_http ? "https,http" : "https");
+  /* plain http is the managed identity endpoint: its answer holds a token
+   * in clear text, which must never pass through an $http_proxy */
+  if (r->allow_http)
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);

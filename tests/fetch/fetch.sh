@@ -275,7 +275,10 @@ run token-expired-file 2 fetch --subscription $S_OK -g rg-ml $common \
   --token-file "$work/old.json" -o "$work/t2"
 expect token-expired-file "the access token expired at 2020-01-01T10:00:00Z"
 n=$(grep -c '^IMDS' "$log")
-PREFLIGHT_IMDS_ENDPOINT=$imds run imds 0 fetch --managed-identity \
+# a dead $http_proxy: the IMDS answer (a token in clear text) must not
+# go through a proxy
+http_proxy=http://127.0.0.1:9 PREFLIGHT_IMDS_ENDPOINT=$imds \
+  run imds 0 fetch --managed-identity \
   --subscription $S_OK -g rg-ml $common -o "$work/t3"
 [ "$(grep -c '^IMDS.* metadata=true status=200' "$log")" = $((n + 1)) ] ||
   fail "imds: the managed identity endpoint was not asked with Metadata: true"
