@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../load/pf_arm.h"
+#include "../load/pf_armrest.h"
 #include "../load/pf_fetch.h"
 #include "../load/pf_http.h"
 #include "../load/pf_token.h"
@@ -48,7 +48,7 @@ static const char usage_text[] =
   "  -o, --output DIR      where to write (created when missing)\n"
   "  --token-file FILE     token file from 'az account get-access-token'\n"
   "  --managed-identity    ask the node's managed identity endpoint\n"
-  "  --endpoint URL        Resource Manager (default " PF_ARM_ENDPOINT ";\n"
+  "  --endpoint URL        Resource Manager (default " PF_ARMREST_ENDPOINT ";\n"
   "                        sovereign clouds, tests)\n"
   "  --ca-file FILE        trust these CAs instead of the system store\n"
   "                        (verification is always on)\n"
@@ -206,7 +206,7 @@ static int get_token(struct pf_ctx *ctx, const struct pf_cli_live *l,
 int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
                       const struct pf_cli_live *l, const char *dir)
 {
-  struct pf_arm arm;
+  struct pf_armrest arm;
   struct pf_fetch_opts fo;
   struct pf_fetch_stats stats;
   struct pf_token tok;
@@ -223,7 +223,7 @@ int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
   if (!pf_fetch_subscription_ok(sub))
     return pf_cli_usage(ctx, cmd, "--subscription: '%s' is not a "
                         "subscription id (a GUID)", sub);
-  pf_arm_init(&arm);
+  pf_armrest_init(&arm);
   if (l->endpoint) {
     size_t n = strlen(l->endpoint);
     if (n >= sizeof(ep) || strncmp(l->endpoint, "https://", 8))

@@ -543,7 +543,7 @@ out:
 /* ---- lists ------------------------------------------------------------- */
 
 struct run {
-  struct pf_arm *arm;
+  struct pf_armrest *arm;
   const struct pf_fetch_opts *o;
   const char *dir;
   struct pf_fetch_stats *stats;
@@ -582,7 +582,7 @@ static pf_status read_list(struct run *rn, const char *first_url,
                       "(--max-pages)", first_url, max);
       break;
     }
-    st = pf_arm_get(rn->arm, url, scope, soft, &resp, rn->err);
+    st = pf_armrest_get(rn->arm, url, scope, soft, &resp, rn->err);
     if (st == PF_ENOTFOUND) {
       /* a soft answer (the caller says what it means) */
       snprintf(code, code_cap, "%s", resp.error_code);
@@ -601,7 +601,7 @@ static pf_status read_list(struct run *rn, const char *first_url,
     *count += n;
     if (!pc.next[0])
       break;
-    if (!pf_arm_same_origin(rn->arm->endpoint, pc.next)) {
+    if (!pf_armrest_same_origin(rn->arm->endpoint, pc.next)) {
       st = pf_err_set(rn->err, PF_EINVAL, "GET %s: $.nextLink: '%.200s' is "
                       "not at the endpoint %s: not followed (the token is "
                       "only sent there)", url, pc.next, rn->arm->endpoint);
@@ -862,7 +862,7 @@ static pf_status get_one(struct run *rn, const char *id, const char *api,
     pf_strbuf_release(&url);
     return pf_err_set(rn->err, st, "%.200s: cannot build the URL", id);
   }
-  st = pf_arm_get(rn->arm, pf_strbuf_str(&url), id, soft, &resp, rn->err);
+  st = pf_armrest_get(rn->arm, pf_strbuf_str(&url), id, soft, &resp, rn->err);
   if (st == PF_ENOTFOUND) {
     if (rn->arm->log) {
       char line[512];
@@ -1060,7 +1060,7 @@ static pf_status publish(const char *staging, const char *dir,
   return PF_OK;
 }
 
-pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
+pf_status pf_fetch_run(struct pf_armrest *arm, const struct pf_fetch_opts *o,
                        const char *dir, struct pf_fetch_stats *stats,
                        struct pf_err *err)
 {
@@ -1084,7 +1084,7 @@ pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
       return pf_err_set(err, PF_EINVAL, "'%.100s' is not a resource group "
                         "name", o->groups[i]);
   if (strncasecmp(arm->endpoint, "https://", 8) ||
-      !pf_arm_same_origin(arm->endpoint, arm->endpoint))
+      !pf_armrest_same_origin(arm->endpoint, arm->endpoint))
     return pf_err_set(err, PF_EINVAL, "endpoint '%s' is not an https:// "
                       "URL", arm->endpoint);
   if ((st = make_dir(dir, err)) != PF_OK)

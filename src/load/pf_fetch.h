@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "../core/pf_err.h"
-#include "pf_arm.h"
+#include "pf_armrest.h"
 
 struct pf_fetch_opts {
   const char *subscription;            /* a subscription id (GUID) */
@@ -65,7 +65,7 @@ size_t pf_fetch_ref_prefix(const char *s, size_t n, const char **api);
  * Fetch into directory \p dir (created when missing) with \p arm (endpoint,
  * token, limits).  \return PF_OK, or the first error in \p err.
  */
-pf_status pf_fetch_run(struct pf_arm *arm, const struct pf_fetch_opts *o,
+pf_status pf_fetch_run(struct pf_armrest *arm, const struct pf_fetch_opts *o,
                        const char *dir, struct pf_fetch_stats *stats,
                        struct pf_err *err);
 

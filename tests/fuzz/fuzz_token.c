@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/pf_arm.h"
+#include "load/pf_armrest.h"
 #include "load/pf_token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,14 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   } else if (st != PF_EPARSE || t.value || strncmp(err.msg, "doc: $", 6)) {
     abort();
   }
-  pf_arm_error_body(buf, size, code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(buf, size, code, sizeof(code), msg, sizeof(msg));
   printable(code);
   printable(msg);
   n = size < 200 ? size : 200;
   memcpy(ra, buf, n);
   ra[n] = '\0';
   secs = 12345;
-  if (pf_arm_retry_after(ra, 784111777, &secs) != 0 && secs != 12345)
+  if (pf_armrest_retry_after(ra, 784111777, &secs) != 0 && secs != 12345)
     abort();
   if (secs > 86400u * 365 && secs != 12345)
     abort();

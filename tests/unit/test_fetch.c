@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "load/pf_arm.h"
+#include "load/pf_armrest.h"
 #include "load/pf_fetch.h"
 #include "load/pf_token.h"
 
@@ -23,14 +23,14 @@ static void test_retry_after_seconds(void **state)
 {
   unsigned s = 99;
   (void)state;
-  assert_int_equal(pf_arm_retry_after("1", 0, &s), 0);
+  assert_int_equal(pf_armrest_retry_after("1", 0, &s), 0);
   assert_int_equal(s, 1);
-  assert_int_equal(pf_arm_retry_after(" 120 ", 0, &s), 0);
+  assert_int_equal(pf_armrest_retry_after(" 120 ", 0, &s), 0);
   assert_int_equal(s, 120);
-  assert_int_equal(pf_arm_retry_after("0", 0, &s), 0);
+  assert_int_equal(pf_armrest_retry_after("0", 0, &s), 0);
   assert_int_equal(s, 0);
   /* huge values saturate (the caller caps the wait) */
-  assert_int_equal(pf_arm_retry_after("99999999999999999999", 0, &s), 0);
+  assert_int_equal(pf_armrest_retry_after("99999999999999999999", 0, &s), 0);
   assert_int_equal(s, 86400u * 365);
 }
 
@@ -38,11 +38,11 @@ static void test_retry_after_date(void **state)
 {
   unsigned s = 99;
   (void)state;
-  assert_int_equal(pf_arm_retry_after("Sun, 06 Nov 1994 08:49:37 GMT",
+  assert_int_equal(pf_armrest_retry_after("Sun, 06 Nov 1994 08:49:37 GMT",
                                       T1994 - 30, &s), 0);
   assert_int_equal(s, 30);
   /* a date in the past: retry now */
-  assert_int_equal(pf_arm_retry_after("Sun, 06 Nov 1994 08:49:37 GMT",
+  assert_int_equal(pf_armrest_retry_after("Sun, 06 Nov 1994 08:49:37 GMT",
                                       T1994 + 5, &s), 0);
   assert_int_equal(s, 0);
 }
@@ -51,13 +51,13 @@ static void test_retry_after_bad(void **state)
 {
   unsigned s = 7;
   (void)state;
-  assert_int_equal(pf_arm_retry_after(NULL, 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("", 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("-1", 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("1.5", 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("10s", 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("tomorrow", 0, &s), -1);
-  assert_int_equal(pf_arm_retry_after("Sun, 06 Nov 1994 08:49:37 GMT x",
+  assert_int_equal(pf_armrest_retry_after(NULL, 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("", 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("-1", 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("1.5", 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("10s", 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("tomorrow", 0, &s), -1);
+  assert_int_equal(pf_armrest_retry_after("Sun, 06 Nov 1994 08:49:37 GMT x",
                                       0, &s), -1);
   assert_int_equal(s, 7);
 }
@@ -65,33 +65,33 @@ static void test_retry_after_bad(void **state)
 static void test_backoff(void **state)
 {
   (void)state;
-  assert_int_equal(pf_arm_backoff_ms(0, 1000, 60000), 1000);
-  assert_int_equal(pf_arm_backoff_ms(1, 1000, 60000), 2000);
-  assert_int_equal(pf_arm_backoff_ms(3, 1000, 60000), 8000);
-  assert_int_equal(pf_arm_backoff_ms(6, 1000, 60000), 60000);
-  assert_int_equal(pf_arm_backoff_ms(200, 1000, 60000), 60000);
-  assert_int_equal(pf_arm_backoff_ms(5, 0, 60000), 0);
+  assert_int_equal(pf_armrest_backoff_ms(0, 1000, 60000), 1000);
+  assert_int_equal(pf_armrest_backoff_ms(1, 1000, 60000), 2000);
+  assert_int_equal(pf_armrest_backoff_ms(3, 1000, 60000), 8000);
+  assert_int_equal(pf_armrest_backoff_ms(6, 1000, 60000), 60000);
+  assert_int_equal(pf_armrest_backoff_ms(200, 1000, 60000), 60000);
+  assert_int_equal(pf_armrest_backoff_ms(5, 0, 60000), 0);
 }
 
 static void test_same_origin(void **state)
 {
   const char *ep = "https://management.azure.com";
   (void)state;
-  assert_true(pf_arm_same_origin(ep, "https://management.azure.com/"
+  assert_true(pf_armrest_same_origin(ep, "https://management.azure.com/"
                                  "subscriptions/x?api-version=1&$skiptoken=2"));
-  assert_true(pf_arm_same_origin(ep, "HTTPS://Management.Azure.COM/x"));
-  assert_true(pf_arm_same_origin("https://127.0.0.1:4443",
+  assert_true(pf_armrest_same_origin(ep, "HTTPS://Management.Azure.COM/x"));
+  assert_true(pf_armrest_same_origin("https://127.0.0.1:4443",
                                  "https://127.0.0.1:4443/a?b"));
-  assert_false(pf_arm_same_origin("https://127.0.0.1:4443",
+  assert_false(pf_armrest_same_origin("https://127.0.0.1:4443",
                                   "https://127.0.0.1:4444/a"));
-  assert_false(pf_arm_same_origin(ep, "http://management.azure.com/x"));
-  assert_false(pf_arm_same_origin(ep, "https://management.azure.com.evil.example/x"));
-  assert_false(pf_arm_same_origin(ep, "https://management.azure.com@evil.example/x"));
-  assert_false(pf_arm_same_origin(ep, "https://evil.example/?https://management.azure.com"));
-  assert_false(pf_arm_same_origin(ep, "/subscriptions/x"));
-  assert_false(pf_arm_same_origin(ep, "nextLink"));
-  assert_false(pf_arm_same_origin(ep, ""));
-  assert_false(pf_arm_same_origin(ep, NULL));
+  assert_false(pf_armrest_same_origin(ep, "http://management.azure.com/x"));
+  assert_false(pf_armrest_same_origin(ep, "https://management.azure.com.evil.example/x"));
+  assert_false(pf_armrest_same_origin(ep, "https://management.azure.com@evil.example/x"));
+  assert_false(pf_armrest_same_origin(ep, "https://evil.example/?https://management.azure.com"));
+  assert_false(pf_armrest_same_origin(ep, "/subscriptions/x"));
+  assert_false(pf_armrest_same_origin(ep, "nextLink"));
+  assert_false(pf_armrest_same_origin(ep, ""));
+  assert_false(pf_armrest_same_origin(ep, NULL));
 }
 
 static void test_error_body(void **state)
@@ -105,21 +105,21 @@ static void test_error_body(void **state)
   const char *b4 = "{\"code\": \"Outer\", \"error\": {\"code\": \"Inner\", "
                    "\"message\": \"line\\nbreak\"}}";
   (void)state;
-  pf_arm_error_body(b1, strlen(b1), code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(b1, strlen(b1), code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(code, "ExpiredAuthenticationToken");
   assert_string_equal(msg, "The access token expiry UTC time");
-  pf_arm_error_body(b2, strlen(b2), code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(b2, strlen(b2), code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(code, "NotFound");
   assert_string_equal(msg, "gone");
-  pf_arm_error_body(b3, strlen(b3), code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(b3, strlen(b3), code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(msg, "");
   /* the inner error wins; control characters become '?' */
-  pf_arm_error_body(b4, strlen(b4), code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(b4, strlen(b4), code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(code, "Inner");
   assert_string_equal(msg, "line?break");
-  pf_arm_error_body(NULL, 0, code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body(NULL, 0, code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(code, "");
-  pf_arm_error_body("<html>", 6, code, sizeof(code), msg, sizeof(msg));
+  pf_armrest_error_body("<html>", 6, code, sizeof(code), msg, sizeof(msg));
   assert_string_equal(code, "");
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pf_arm.h - Azure Resource Manager GETs: retries, throttling, errors
+/* pf_armrest.h - Azure Resource Manager GETs: retries, throttling, errors
  *
  * One GET with a bearer token against the ARM endpoint, retried within
  * bounds (docs/fetch.md "Retries"):
@@ -13,8 +13,8 @@
  * functions (Retry-After, backoff, nextLink origin, the error body) are
  * exported for the unit tests.
  */
-#ifndef PF_ARM_H
-#define PF_ARM_H
+#ifndef PF_ARMREST_H
+#define PF_ARMREST_H
 
 #include <stddef.h>
 #include <time.h>
@@ -22,17 +22,17 @@
 #include "../core/pf_err.h"
 #include "pf_http.h"
 
-#define PF_ARM_ENDPOINT "https://management.azure.com"
+#define PF_ARMREST_ENDPOINT "https://management.azure.com"
 
 /**
  * Parse a Retry-After value (RFC 9110 10.2.3: delay-seconds or an
  * HTTP-date) relative to \p now into seconds (a date in the past is 0).
  * \return 0, or -1 when absent or malformed.
  */
-int pf_arm_retry_after(const char *value, time_t now, unsigned *secs);
+int pf_armrest_retry_after(const char *value, time_t now, unsigned *secs);
 
 /** Exponential backoff: base_ms * 2^attempt, at most cap_ms. */
-unsigned pf_arm_backoff_ms(unsigned attempt, unsigned base_ms,
+unsigned pf_armrest_backoff_ms(unsigned attempt, unsigned base_ms,
                            unsigned cap_ms);
 
 /**
@@ -40,17 +40,17 @@ unsigned pf_arm_backoff_ms(unsigned attempt, unsigned base_ms,
  * \p endpoint (ASCII case-insensitive host): the token is only ever sent
  * to the endpoint, whatever a nextLink says.
  */
-int pf_arm_same_origin(const char *endpoint, const char *url);
+int pf_armrest_same_origin(const char *endpoint, const char *url);
 
 /**
  * The ARM error body {"error": {"code", "message"}} (also a bare
  * {"code", "message"}): printable text into \p code / \p msg, "" when
  * absent.  Never fails; malformed bodies give "".
  */
-void pf_arm_error_body(const char *body, size_t len, char *code,
+void pf_armrest_error_body(const char *body, size_t len, char *code,
                        size_t code_cap, char *msg, size_t msg_cap);
 
-struct pf_arm {
+struct pf_armrest {
   const char *endpoint;   /* https://management.azure.com or --endpoint */
   const char *token;      /* borrowed; never printed */
   const char *ca_file;
@@ -68,7 +68,7 @@ struct pf_arm {
 };
 
 /** Fill the defaults (endpoint, 60 s, 32 MiB, 4 retries, 60 s, 1 s). */
-void pf_arm_init(struct pf_arm *a);
+void pf_armrest_init(struct pf_armrest *a);
 
 /**
  * GET \p url (a full https:// URL at the endpoint) with retries.  On
@@ -78,7 +78,7 @@ void pf_arm_init(struct pf_arm *a);
  * can treat it as "none there".  \p scope names what was read for 403
  * messages ("subscription S", "resource group RG").
  */
-pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
+pf_status pf_armrest_get(struct pf_armrest *a, const char *url, const char *scope,
                      const char *soft, struct pf_http_resp *resp,
                      struct pf_err *err);
 

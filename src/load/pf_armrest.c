@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* pf_arm.c - Azure Resource Manager GETs: retries, throttling, errors */
-#include "pf_arm.h"
+/* pf_armrest.c - Azure Resource Manager GETs: retries, throttling, errors */
+#include "pf_armrest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 
 #define WAIT_MAX_DEFAULT 60u
 
-int pf_arm_retry_after(const char *value, time_t now, unsigned *secs)
+int pf_armrest_retry_after(const char *value, time_t now, unsigned *secs)
 {
   const char *p = value;
   unsigned long v = 0;
@@ -57,7 +57,7 @@ int pf_arm_retry_after(const char *value, time_t now, unsigned *secs)
   return 0;
 }
 
-unsigned pf_arm_backoff_ms(unsigned attempt, unsigned base_ms,
+unsigned pf_armrest_backoff_ms(unsigned attempt, unsigned base_ms,
                            unsigned cap_ms)
 {
   unsigned long long v = base_ms;
@@ -88,7 +88,7 @@ static size_t origin_len(const char *url)
   return (size_t)(p - url);
 }
 
-int pf_arm_same_origin(const char *endpoint, const char *url)
+int pf_armrest_same_origin(const char *endpoint, const char *url)
 {
   size_t a, b;
   if (!endpoint || !url)
@@ -113,7 +113,7 @@ static void printable(const char *s, size_t n, char *out, size_t cap)
   out[n] = '\0';
 }
 
-void pf_arm_error_body(const char *body, size_t len, char *code,
+void pf_armrest_error_body(const char *body, size_t len, char *code,
                        size_t code_cap, char *msg, size_t msg_cap)
 {
   struct pf_jsonr r;
@@ -167,10 +167,10 @@ done:
   pf_jsonr_release(&r);
 }
 
-void pf_arm_init(struct pf_arm *a)
+void pf_armrest_init(struct pf_armrest *a)
 {
   memset(a, 0, sizeof(*a));
-  a->endpoint = PF_ARM_ENDPOINT;
+  a->endpoint = PF_ARMREST_ENDPOINT;
   a->timeout_ms = 60000;
   a->body_max = (size_t)32 << 20;
   a->max_retries = 4;
@@ -187,9 +187,9 @@ static void sleep_ms(unsigned ms)
     ;
 }
 
-static void logf_(struct pf_arm *a, const char *fmt, ...)
+static void logf_(struct pf_armrest *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void logf_(struct pf_arm *a, const char *fmt, ...)
+static void logf_(struct pf_armrest *a, const char *fmt, ...)
 {
   char line[1024];
   va_list ap;
@@ -235,7 +235,7 @@ static void withhold_token(const char *token, char *text, size_t cap)
 }
 
 /* The final error of a non-200 answer: what happened and what to do. */
-static pf_status answer_error(const struct pf_arm *a, const char *url,
+static pf_status answer_error(const struct pf_armrest *a, const char *url,
                               const char *scope,
                               const struct pf_http_resp *resp,
                               const char *code, const char *msg,
@@ -266,7 +266,7 @@ static pf_status answer_error(const struct pf_arm *a, const char *url,
                     resp->status, code[0] ? " " : "", code, sep, msg);
 }
 
-pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
+pf_status pf_armrest_get(struct pf_armrest *a, const char *url, const char *scope,
                      const char *soft, struct pf_http_resp *resp,
                      struct pf_err *err)
 {
@@ -278,7 +278,7 @@ pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
   pf_status st;
 
   memset(resp, 0, sizeof(*resp));
-  if (!pf_arm_same_origin(a->endpoint, url))
+  if (!pf_armrest_same_origin(a->endpoint, url))
     return pf_err_set(err, PF_EINVAL, "refusing to send the token to %s: "
                       "not at the endpoint %s", url, a->endpoint);
   pf_strbuf_init(&auth, 16400 + 32);
@@ -323,7 +323,7 @@ pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
                       "%zu bytes", url, a->body_max);
       break;
     }
-    pf_arm_error_body(resp->body, resp->body_len, code, sizeof(code), msg,
+    pf_armrest_error_body(resp->body, resp->body_len, code, sizeof(code), msg,
                       sizeof(msg));
     if (!code[0] && resp->error_code[0])
       snprintf(code, sizeof(code), "%s", resp->error_code);
@@ -346,9 +346,9 @@ pf_status pf_arm_get(struct pf_arm *a, const char *url, const char *scope,
                       code, attempt, msg[0] ? ": " : "", msg);
       break;
     }
-    has_ra = pf_arm_retry_after(resp->retry_after, time(NULL), &ra) == 0;
+    has_ra = pf_armrest_retry_after(resp->retry_after, time(NULL), &ra) == 0;
     wait_ms = has_ra ? ra * 1000u
-                     : pf_arm_backoff_ms(attempt, a->base_ms,
+                     : pf_armrest_backoff_ms(attempt, a->base_ms,
                                          a->max_wait_s * 1000u);
     if (wait_ms > a->max_wait_s * 1000u)
       wait_ms = a->max_wait_s * 1000u;
