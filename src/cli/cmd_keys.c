@@ -748,6 +748,7 @@ static pf_status probe(struct vres *r, const char *key, const char *base,
   hdrs[0] = hdate;
   hdrs[1] = "x-ms-version: " PF_SK_VERSION;
   hdrs[2] = pf_strbuf_str(&auth);
+  memset(&h, 0, sizeof(h));   /* body_max, allow_http: off */
   h.url = r->url;
   h.headers = hdrs;
   h.n_headers = 3;
