@@ -77,14 +77,27 @@ def term_words(lines):
 
 def help_options(text):
     """Options a --help text lists: its synopsis (up to the first blank
-    line) and its option lines ('  -x, --xx ARG   what')."""
+    line), its options block ('options:' up to a blank line) and lines
+    that start with an option ('  -x, --xx ARG   what')."""
     found = set()
     lines = text.splitlines()
     k = 0
     while k < len(lines) and lines[k].strip():
         found |= set(OPT.findall(lines[k]))
         k += 1
+    in_opts = False
     for ln in lines[k:]:
+        if re.match(r"^options?:$", ln):
+            in_opts = True
+            continue
+        if not ln.strip():
+            in_opts = False
+        if in_opts:
+            # the options block: every option it names (also one named in
+            # another's description, "the fetch options (--subscription,
+            # -g, ...)")
+            found |= set(OPT.findall(ln))
+            continue
         m = re.match(r"^\s{2,}((?:-[A-Za-z], )?--?[A-Za-z][\w-]*"
                      r"(?:, --?[\w-]+)*)", ln)
         if m:
@@ -168,6 +181,14 @@ def run_example(exe, src, name, line, code, glob_opts):
         if w and w[0] in "><&;":
             words = words[:k]
             break
+    # the example may run another command (fetch --help shows check
+    # --live): its options are that command's
+    if len(words) > 1 and words[1] in code:
+        name, code = words[1], code[words[1]]
+    elif len(words) > 1 and not words[1].startswith("-"):
+        return "runs 'preflight %s', which is no command" % words[1]
+    else:
+        code = code[name]
     for w in words[1:]:
         if OPT.fullmatch(w) and w not in code and w not in glob_opts:
             return "uses %s, which %s does not have" % (w, name)
@@ -205,6 +226,8 @@ def main(argv):
     glob_opts = {o for g in m["global"] for o in g}
     mandocs = os.path.join(src, "docs", "man")
     names = [c["name"] for c in m["commands"]]
+    all_opts = {c["name"]: set(c["options"]) | set(c["short"])
+                for c in m["commands"]}
     checked = 0
 
     for c in m["commands"]:
@@ -245,8 +268,7 @@ def main(argv):
                 if ex in done:
                     continue
                 done.add(ex)
-                why = run_example(exe, src, name, ex, set(c["options"]) |
-                                  set(c["short"]), glob_opts)
+                why = run_example(exe, src, name, ex, all_opts, glob_opts)
                 if why:
                     fail("'preflight %s --help' example '%s' %s"
                          % (" ".join(args), ex, why))

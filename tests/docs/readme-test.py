@@ -60,6 +60,16 @@ NOT_RUN = {
     "sudo preflight capture -i eth0 --seconds 120":
         ("a live capture needs root and an interface with management "
          "traffic; tests/lab/capture-lab.sh covers it in namespaces", True),
+    "az account get-access-token > token.json":
+        ("needs an Azure login", True),
+    "preflight fetch --subscription $SUB -g rg-ml --token-file token.json "
+    "-o ./live":
+        ("reads Azure Resource Manager; tests/fetch/fetch.sh runs fetch "
+         "against a local ARM stand-in", True),
+    "preflight check --live --subscription $SUB -g rg-ml --token-file "
+    "token.json":
+        ("reads Azure Resource Manager; tests/fetch/fetch.sh covers "
+         "check --live", True),
     "cmake -S . -B build && cmake --build build -j":
         ("builds the tree this test runs in", True),
     "cmake -S . -B build-asan -DPF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug":
