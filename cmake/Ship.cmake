@@ -54,8 +54,18 @@ add_custom_command(OUTPUT ${PF_COMPLETIONS}
 add_custom_target(completions ALL DEPENDS ${PF_COMPLETIONS})
 install(FILES ${CMAKE_BINARY_DIR}/completions/preflight
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
-install(FILES ${CMAKE_BINARY_DIR}/completions/_preflight
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+# zsh looks in share/zsh/vendor-completions under /usr (packages) and in
+# share/zsh/site-functions under /usr/local: chosen by the prefix in
+# effect when installing (cpack installs with its own, /usr)
+install(CODE "
+  if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
+    set(_pf_zdir vendor-completions)
+  else()
+    set(_pf_zdir site-functions)
+  endif()
+  file(INSTALL DESTINATION
+       \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/zsh/\${_pf_zdir}\"
+       TYPE FILE FILES \"${CMAKE_BINARY_DIR}/completions/_preflight\")")
 
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/README.md
               ${CMAKE_CURRENT_SOURCE_DIR}/CHANGELOG.md

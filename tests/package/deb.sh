@@ -91,6 +91,13 @@ fi
   echo "FAIL: no bash completion installed"; status=1; }
 [ -f /usr/share/zsh/vendor-completions/_preflight ] || {
   echo "FAIL: no zsh completion installed"; status=1; }
+if command -v zsh >/dev/null 2>&1; then
+  # zsh's own default fpath, nothing added: compinit must find it
+  zsh -fc "autoload -Uz compinit; compinit -u -d $work/zcd;
+           [[ \${_comps[preflight]} == _preflight ]]" || {
+    echo "FAIL: zsh's compinit does not find the installed completion"
+    status=1; }
+fi
 if [ -f /usr/share/bash-completion/bash_completion ]; then
   # bash-completion loads completions on demand from its directory
   got=$(bash -c '. /usr/share/bash-completion/bash_completion;
