@@ -87,7 +87,7 @@ def parse_command_file(path):
 SYN_LINE = re.compile(r"^(?:usage:)?\s*preflight\s+(\S+)\s*(.*)$")
 
 
-def synopsis_lines(usage_text, name):
+def synopsis_lines(usage_text):
     """The synopsis lines of a usage text: the 'usage:' line and the lines
     that continue it, up to the first blank line."""
     out = []
@@ -101,7 +101,7 @@ def synopsis_lines(usage_text, name):
 def subcommands(usage_texts, name):
     subs = []
     for text in usage_texts:
-        for line in synopsis_lines(text, name):
+        for line in synopsis_lines(text):
             m = SYN_LINE.match(line)
             if not m or m.group(1) != name:
                 continue
@@ -181,7 +181,7 @@ def model(srcdir):
         # positional arguments: files unless the synopsis says otherwise
         c["positional_files"] = any(
             re.search(r"\b(PATH|FILE|RESULTS)", " ".join(
-                synopsis_lines(u, c["name"]))) for u in usage)
+                synopsis_lines(u))) for u in usage)
     return {"commands": cmds, "global": glob_opts,
             "rule_ids": rule_ids(srcdir)}
 
