@@ -52,6 +52,7 @@ static const char usage_text[] =
   "                       (ST-3: it must be in the storage firewall)\n"
   "  --rules-dir DIR      the rule catalogue (default: installed, or "
   "$PREFLIGHT_RULES)\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -311,6 +312,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"rules", required_argument, NULL, 'r'},
     {"rules-dir", required_argument, NULL, 'R'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL, *profile = "2020";
@@ -357,6 +359,12 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     case 'r': rules_opt = optarg; break;
     case 'R': rules_dir = optarg; break;
     case 't': tags_opt = optarg; break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "check", "unknown or incomplete option '%s'",
                           argv[optind - 1]);
