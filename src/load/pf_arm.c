@@ -92,6 +92,7 @@ struct run {
   struct pf_arm_out *out;
   struct pf_err *err;
   long budget;
+  int location_used;    /* resourceGroup() was read */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -305,6 +306,7 @@ static void h_scope(void *arg, struct pf_armx_scope *s)
   s->tenant = PLACEHOLDER_TENANT;
   s->rg_name = c->rg;
   s->rg_location = c->loc;
+  s->location_used = &c->run->location_used;
 }
 
 static const struct pf_armx_host host_ops = {
@@ -563,6 +565,16 @@ static pf_status check_param(struct ctx *c, struct param *p, const char *file,
   const cJSON *allowed = member(p->decl, "allowedValues"), *mn, *mx;
   const cJSON *v = p->value;
   struct ctx loc = *c;
+  /* secure values are never printed; quickstart test values
+   * ("GEN-UNIQUE-6") are placeholders its harness replaces */
+  int secure = type && (!strcasecmp(type, "securestring") ||
+                        !strcasecmp(type, "secureObject"));
+  const char *hint = cJSON_IsString(v) && !secure &&
+                             (!strncmp(v->valuestring, "GEN-", 4) ||
+                              !strncmp(v->valuestring, "GET-PREREQ-", 11))
+                         ? " ('GEN-...'/'GET-PREREQ-...' are quickstart "
+                           "test placeholders: give real values)"
+                         : "";
   loc.file = file;
   if (pf_armx_is_unknown(v))
     return PF_OK;
@@ -577,7 +589,7 @@ static pf_status check_param(struct ctx *c, struct param *p, const char *file,
           return fail(&loc, path, "parameter '%s': an element is not one of "
                       "its allowedValues", p->name);
     } else if (!allowed_has(allowed, v)) {
-      char *s = cJSON_PrintUnformatted(v);
+      char *s = secure ? NULL : cJSON_PrintUnformatted(v);
       pf_status st = fail(&loc, path, "parameter '%s': %.100s is not one of "
                           "its allowedValues", p->name, s ? s : "the value");
       cJSON_free(s);
@@ -600,7 +612,9 @@ static pf_status check_param(struct ctx *c, struct param *p, const char *file,
     if ((cJSON_IsNumber(mn) && n < mn->valuedouble) ||
         (cJSON_IsNumber(mx) && n > mx->valuedouble))
       return fail(&loc, path, "parameter '%s': length %.0f is outside its "
-                  "minLength/maxLength", p->name, n);
+                  "minLength/maxLength (%.0f..%.0f)%s", p->name, n,
+                  cJSON_IsNumber(mn) ? mn->valuedouble : 0.0,
+                  cJSON_IsNumber(mx) ? mx->valuedouble : 1e9, hint);
   }
   return PF_OK;
 }
@@ -1626,12 +1640,13 @@ static pf_status merge_children(struct run *run)
   size_t i, j, k, kept = 0;
   for (i = 0; i < o->n; i++) {
     struct pf_arm_res *ch = &o->r[i];
-    const cJSON *type = cJSON_GetObjectItem(ch->obj, "type");
+    const cJSON *type = ch->obj ? cJSON_GetObjectItem(ch->obj, "type") : NULL;
     const cJSON *id = cJSON_GetObjectItem(ch->obj, "id");
-    const char *key = child_array(type->valuestring), *slash;
+    const char *key = cJSON_IsString(type) ? child_array(type->valuestring)
+                                           : NULL, *slash;
     struct pf_arm_res *pa = NULL;
     size_t plen;
-    if (!key)
+    if (!key || !cJSON_IsString(id))
       continue;
     /* the parent's id: drop "/<childtype>/<name>" */
     slash = strrchr(id->valuestring, '/');
@@ -1659,7 +1674,8 @@ static pf_status merge_children(struct run *run)
     {
       cJSON *props = cJSON_GetObjectItem(pa->obj, "properties"), *arr, *e;
       cJSON *item;
-      const char *nm = cJSON_GetObjectItem(ch->obj, "name")->valuestring;
+      const cJSON *nmv = cJSON_GetObjectItem(ch->obj, "name");
+      const char *nm = cJSON_IsString(nmv) ? nmv->valuestring : "";
       char *from, *pp, *ap;
       size_t idx = 0, found = (size_t)-1;
       if (!props || !cJSON_IsObject(props)) {
@@ -1796,7 +1812,7 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
   cJSON *ptree = NULL, *outputs = NULL;
   const char *pfile = NULL;
   pf_status st;
-  char missing[160] = "";
+  char missing[200] = "";
 
   memset(out, 0, sizeof(*out));
   memset(&run, 0, sizeof(run));
@@ -1824,26 +1840,28 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
     ctx_release(&c);
     return oom(&run);
   }
-  if (!opts || !opts->subscription)
-    strcat(missing, " subscription " PLACEHOLDER_SUB " (--subscription),");
-  if (!opts || !opts->resource_group)
-    strcat(missing, " resource group '" PLACEHOLDER_RG "' (--resource-group),");
-  if (!opts || !opts->location)
-    strcat(missing, " location '" PLACEHOLDER_LOC "' (--location),");
-  if (*missing) {
-    missing[strlen(missing) - 1] = '\0';
-    if ((st = warn(&run, "%s: deployment scope not given: placeholders "
-                   "used in ids and locations:%s", file, missing)) != PF_OK) {
-      ctx_release(&c);
-      return st;
-    }
-  }
   st = read_parameters(&run, file, &ptree, &pfile);
   if (st == PF_OK)
     st = run_template(&c, member(ptree, "parameters"), pfile,
                       "$.parameters", &outputs);
   if (st == PF_OK)
     st = merge_children(&run);
+  if (st == PF_OK) {
+    pf_status st2;
+    if (!opts || !opts->subscription)
+      strcat(missing, " subscription " PLACEHOLDER_SUB " (--subscription),");
+    if (!opts || !opts->resource_group)
+      strcat(missing, " resource group '" PLACEHOLDER_RG "' (--resource-group),");
+    if ((!opts || !opts->location) && run.location_used)
+      strcat(missing, " location '" PLACEHOLDER_LOC "' (--location),");
+    if (*missing) {
+      missing[strlen(missing) - 1] = '\0';
+      if ((st2 = warn(&run, "%s: deployment scope not given: placeholders "
+                     "used in ids and locations:%s", file, missing)) != PF_OK) {
+        st = st2;
+      }
+    }
+  }
   cJSON_Delete(outputs);
   cJSON_Delete(ptree);
   ctx_release(&c);

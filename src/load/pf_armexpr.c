@@ -369,6 +369,8 @@ typedef pf_status (*fn_impl)(struct pf_armx *x, const char *name,
 #define F_STRUCT 1   /* nested unknowns pass through (arrays, objects) */
 #define F_RUNTIME 2  /* a deployment-time value: always unknown */
 #define F_LAZY 4     /* if(), and(), or(), coalesce(): see the unknowns */
+#define F_KEEP 8     /* createArray(), createObject(): unknown values stay
+                      * unknown elements of a known container */
 
 struct fn {
   const char *name;
@@ -501,6 +503,8 @@ static pf_status f_resource_group(struct pf_armx *x, const char *name,
   cJSON *o;
   (void)name; (void)a; (void)n;
   scope_of(x, &s);
+  if (s.location_used)
+    (*s.location_used)++;
   snprintf(id, sizeof(id), "/subscriptions/%s/resourceGroups/%s",
            s.subscription, s.rg_name);
   if (!(o = cJSON_CreateObject()))
@@ -1333,6 +1337,11 @@ static pf_status f_create_object(struct pf_armx *x, const char *name,
     return pf_armx_fail(x, "%s(): needs key and value pairs, found %d "
                         "argument%s", name, n, n == 1 ? "" : "s");
   for (i = 0; i < n; i += 2)
+    if (pf_armx_is_unknown(a[i])) {
+      *out = take(a, i);   /* an unknown key: the object is unknown */
+      return PF_OK;
+    }
+  for (i = 0; i < n; i += 2)
     if (!cJSON_IsString(a[i]))
       return pf_armx_fail(x, "%s(): key %d must be a String, found %s", name,
                           i / 2 + 1, pf_armx_typename(a[i]));
@@ -1715,8 +1724,8 @@ static const struct fn fns[] = {
   {"concat", 0, -1, F_STRUCT, f_concat},
   {"contains", 2, 2, 0, f_contains},
   {"copyIndex", 0, 2, 0, f_copy_index},
-  {"createArray", 0, -1, F_STRUCT, f_create_array},
-  {"createObject", 0, -1, F_STRUCT, f_create_object},
+  {"createArray", 0, -1, F_STRUCT | F_KEEP, f_create_array},
+  {"createObject", 0, -1, F_STRUCT | F_KEEP, f_create_object},
   {"div", 2, 2, 0, f_arith},
   {"empty", 1, 1, 0, f_empty},
   {"endsWith", 2, 2, 0, f_find},
@@ -1976,7 +1985,7 @@ static pf_status call(struct pf_armx *x, size_t start, const char *name,
     st = mk_unknown(x, start, out);
     goto out;
   }
-  for (i = 0; i < n && unk < 0; i++)
+  for (i = 0; i < n && unk < 0 && !(f->flags & F_KEEP); i++)
     if ((f->flags & F_STRUCT) ? pf_armx_is_unknown(a[i])
                               : pf_armx_has_unknown(a[i]))
       unk = i;

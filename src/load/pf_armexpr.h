@@ -37,6 +37,7 @@ struct pf_armx_scope {
   const char *tenant;         /* subscription().tenantId */
   const char *rg_name;        /* resourceGroup().name */
   const char *rg_location;    /* resourceGroup().location */
+  int *location_used;         /* incremented when resourceGroup() is read */
 };
 
 struct pf_armx;
