@@ -27,7 +27,7 @@
 #define PLACEHOLDER_TENANT "00000000-0000-0000-0000-000000000000"
 #define PLACEHOLDER_RG "rg"
 #define PLACEHOLDER_LOC "placeholder-location"
-#define BUDGET 10000000L
+#define BUDGET 2000000L   /* steps and copied nodes per template */
 
 struct frame {
   const char *name;     /* copy loop name */
@@ -171,6 +171,33 @@ static const cJSON *member(const cJSON *o, const char *key)
 
 /* ---- expression host --------------------------------------------------- */
 
+/* What copying \p v costs: its nodes, long strings by 64-byte pieces.
+ * Stops counting past \p cap (the caller only compares). */
+static long cost(const cJSON *v, long cap)
+{
+  long n = 1;
+  const cJSON *e;
+  if (cJSON_IsString(v))
+    n += (long)(strlen(v->valuestring) / 64);
+  if (cJSON_IsArray(v) || cJSON_IsObject(v))
+    for (e = v->child; e && n <= cap; e = e->next)
+      n += cost(e, cap - n);
+  return n;
+}
+
+/* A copy of a memoised value for an expression, paid from the budget so
+ * values that double through variables cannot grow without bound. */
+static pf_status dup_for(struct ctx *c, struct pf_armx *x, const cJSON *v,
+                         cJSON **out)
+{
+  c->run->budget -= cost(v, c->run->budget + 1);
+  if (c->run->budget < 0)
+    return pf_armx_fail(x, "the template needs too much evaluation work "
+                        "(values too large)");
+  *out = cJSON_Duplicate(v, 1);
+  return *out ? PF_OK : PF_ENOMEM;
+}
+
 static pf_status eval_value(struct ctx *c, const cJSON *v, const char *path,
                             cJSON **out);
 static pf_status param_value(struct ctx *c, struct param *p);
@@ -187,8 +214,7 @@ static pf_status h_parameter(void *arg, struct pf_armx *x, const char *name,
       pf_status st = param_value(c, &c->p[i]);
       if (st != PF_OK)
         return pf_armx_fail(x, "parameter '%.80s' cannot be evaluated", name);
-      *out = cJSON_Duplicate(c->p[i].value, 1);
-      return *out ? PF_OK : PF_ENOMEM;
+      return dup_for(c, x, c->p[i].value, out);
     }
   return pf_armx_fail(x, "parameters(): the template has no parameter "
                       "'%.80s'", name);
@@ -208,8 +234,7 @@ static pf_status h_variable(void *arg, struct pf_armx *x, const char *name,
       st = var_value(c, &c->v[i]);
       if (st != PF_OK)
         return pf_armx_fail(x, "variable '%.80s' cannot be evaluated", name);
-      *out = cJSON_Duplicate(c->v[i].value, 1);
-      return *out ? PF_OK : PF_ENOMEM;
+      return dup_for(c, x, c->v[i].value, out);
     }
   return pf_armx_fail(x, "variables(): the template has no variable "
                       "'%.80s'", name);
@@ -271,6 +296,11 @@ static pf_status h_reference(void *arg, struct pf_armx *x, const char *target,
     *out = pf_armx_unknown(why);
     return *out ? PF_OK : PF_ENOMEM;
   }
+  c->run->budget -= cost(in->outputs ? in->outputs : in->body,
+                         c->run->budget + 1);
+  if (c->run->budget < 0)
+    return pf_armx_fail(x, "the template needs too much evaluation work "
+                        "(values too large)");
   if (in->outputs) {
     o = cJSON_CreateObject();
     if (!o || !cJSON_AddItemToObject(o, "outputs",
