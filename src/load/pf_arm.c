@@ -106,13 +106,16 @@ static pf_status fail(struct ctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static pf_status fail(struct ctx *c, const char *path, const char *fmt, ...)
 {
-  char what[768];
+  char what[768], *p;
   va_list ap;
   if (pf_err_isset(c->run->err))
     return c->run->err->code;
   va_start(ap, fmt);
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
+  for (p = what; *p; p++)   /* one line, whatever the template holds */
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
   return pf_err_set(c->run->err, PF_EINVAL, "%s: %s: %s", c->file, path,
                     what);
 }

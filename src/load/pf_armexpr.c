@@ -158,11 +158,16 @@ static int64_t ival(const cJSON *v)
 pf_status pf_armx_fail(struct pf_armx *x, const char *fmt, ...)
 {
   va_list ap;
+  char *p;
   if (x->msg[0])
     return PF_EINVAL;   /* the first error wins */
   va_start(ap, fmt);
   vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
   va_end(ap);
+  /* one line: quoted source text may hold control characters */
+  for (p = x->msg; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
   return PF_EINVAL;
 }
 
@@ -867,7 +872,7 @@ static pf_status f_format(struct pf_armx *x, const char *name, cJSON **a,
         return pf_armx_fail(x, "%s(): unterminated placeholder at '%.20s' "
                             "in the format string", name, p);
       }
-      if (k + 1 >= n) {
+      if (k >= (long)n - 1) {
         sb_release(&sb);
         return pf_armx_fail(x, "%s(): placeholder {%ld} but only %d "
                             "argument%s after the format string", name, k,
@@ -2215,17 +2220,17 @@ static pf_status expr(struct pf_armx *x, cJSON **out)
   } else if (c == '-' || isdigit(c)) {
     st = number_lit(x, out);
   } else if (isalpha(c) || c == '_') {
-    size_t b = x->pos;
+    size_t b = x->pos, e;
     while (x->pos < x->len &&
            (isalnum((unsigned char)x->src[x->pos]) ||
             x->src[x->pos] == '_' || x->src[x->pos] == '.'))
       x->pos++;
+    e = x->pos;   /* spaces may follow the name before '(' */
     if (!accept(x, '('))
       return pf_armx_fail(x, "'%.*s' is not a function call (expected '(' "
-                          "at offset %zu)%s", (int)(x->pos - b > 60 ? 60 :
-                          x->pos - b), x->src + b, x->pos, near(x));
-    st = call(x, b, x->src + b, x->pos - 1 - b, out);
-    /* the name may carry trailing spaces before '(' */
+                          "at offset %zu)%s", (int)(e - b > 60 ? 60 : e - b),
+                          x->src + b, x->pos, near(x));
+    st = call(x, b, x->src + b, e - b, out);
   } else {
     return pf_armx_fail(x, "unexpected '%c' at offset %zu", c, x->pos);
   }
