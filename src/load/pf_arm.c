@@ -1243,8 +1243,20 @@ static pf_status run_deployment(struct ctx *c, struct inst *in)
       st = oom(c->run);
       goto done;
     }
-    st = pf_file_read(tfile, PF_ARM_MAX_TEMPLATE_BYTES, &buf, &len,
-                      c->run->err);
+    {
+      /* a missing or unreadable linked file is this template's error */
+      struct pf_err rerr;
+      pf_err_clear(&rerr);
+      st = pf_file_read(tfile, PF_ARM_MAX_TEMPLATE_BYTES, &buf, &len, &rerr);
+      if (st != PF_OK) {
+        char *lp2 = jp_key(ppath, "templateLink");
+        char *rp2 = lp2 ? jp_key(lp2, "relativePath") : NULL;
+        fail(c, rp2 ? rp2 : ppath, "linked template: %s", rerr.msg);
+        pf_free(lp2);
+        pf_free(rp2);
+        goto done;
+      }
+    }
     if (st == PF_OK) {
       st = pf_json_parse(tfile, buf, len, &tree, c->run->err);
       pf_free(buf);
