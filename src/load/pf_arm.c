@@ -917,8 +917,11 @@ static pf_status make_id(struct ctx *c, struct inst *in, const char *scope)
   struct pf_strbuf sb;
   const char *t = in->type, *n = in->name, *slash = strchr(t, '/');
   pf_strbuf_init(&sb, 8192);
-  if (scope)
+  if (scope && scope[0] == '/')
     pf_strbuf_addf(&sb, "%s", scope);
+  else if (scope)   /* "Microsoft.Storage/storageAccounts/st": this group */
+    pf_strbuf_addf(&sb, "/subscriptions/%s/resourceGroups/%s/providers/%s",
+                   c->sub, c->rg, scope);
   else
     pf_strbuf_addf(&sb, "/subscriptions/%s/resourceGroups/%s", c->sub,
                    c->rg);
@@ -1311,7 +1314,9 @@ static pf_status run_deployment(struct ctx *c, struct inst *in)
         st = oom(c->run);
       *dst[k] = v;
     }
-    if (st == PF_OK && !(sub.loc = pf_strdup(c->loc)))
+    /* another resource group's location is not known here */
+    if (st == PF_OK && c->loc && !strcasecmp(sub.rg, c->rg) &&
+        !strcasecmp(sub.sub, c->sub) && !(sub.loc = pf_strdup(c->loc)))
       st = oom(c->run);
   }
   if (st != PF_OK)

@@ -497,7 +497,6 @@ static void scope_of(struct pf_armx *x, struct pf_armx_scope *s)
   if (!s->subscription) s->subscription = "00000000-0000-0000-0000-000000000000";
   if (!s->tenant) s->tenant = "00000000-0000-0000-0000-000000000000";
   if (!s->rg_name) s->rg_name = "rg";
-  if (!s->rg_location) s->rg_location = "placeholder-location";
 }
 
 static pf_status f_resource_group(struct pf_armx *x, const char *name,
@@ -518,7 +517,9 @@ static pf_status f_resource_group(struct pf_armx *x, const char *name,
   if (!cJSON_AddStringToObject(o, "id", id) ||
       !cJSON_AddStringToObject(o, "name", s.rg_name) ||
       !cJSON_AddStringToObject(o, "type", "Microsoft.Resources/resourceGroups") ||
-      !cJSON_AddStringToObject(o, "location", s.rg_location) ||
+      /* a group whose location is not known: .location is unknown */
+      (s.rg_location &&
+       !cJSON_AddStringToObject(o, "location", s.rg_location)) ||
       !cJSON_AddTrueToObject(o, PARTIAL_KEY))
     return oom(x);
   return PF_OK;
