@@ -993,7 +993,17 @@ static pf_status add_one(struct ctx *c, const cJSON *decl, const char *path,
   memset(in, 0, sizeof(*in));
   in->decl = decl;
   in->parent = parent;
-  if (!(in->path = pf_strdup(path)))
+  if (loop) {
+    /* copies share a declaration: "(copy N)" tells them apart in
+     * messages and keeps pending values with their own instance */
+    struct pf_strbuf pb;
+    pf_strbuf_init(&pb, 8192);
+    pf_strbuf_addf(&pb, "%s(copy %lld)", path, (long long)index);
+    in->path = pf_strbuf_detach(&pb);
+  } else {
+    in->path = pf_strdup(path);
+  }
+  if (!in->path)
     return oom(c->run);
   if (loop) {
     in->loop.name = loop;
@@ -1069,7 +1079,7 @@ static pf_status add_one(struct ctx *c, const cJSON *decl, const char *path,
   pf_free(scope);
   if (st != PF_OK)
     return st;
-  return add_children(c, decl, path, self + 1);
+  return add_children(c, decl, c->r[self].path, self + 1);
 }
 
 static pf_status add_inst(struct ctx *c, const cJSON *decl, const char *path,
@@ -1254,7 +1264,7 @@ static pf_status run_deployment(struct ctx *c, struct inst *in)
       if (st != PF_OK) {
         char *lp2 = jp_key(ppath, "templateLink");
         char *rp2 = lp2 ? jp_key(lp2, "relativePath") : NULL;
-        fail(c, rp2 ? rp2 : ppath, "linked template: %s", rerr.msg);
+        st = fail(c, rp2 ? rp2 : ppath, "linked template: %s", rerr.msg);
         pf_free(lp2);
         pf_free(rp2);
         goto done;
