@@ -290,6 +290,15 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
         strstr(schema->valuestring, "deploymentTemplate"))
       return load_template(ls, root);
     if (cJSON_IsString(schema) &&
+        strstr(schema->valuestring, "DeploymentTemplate")) {
+      /* subscription-, management-group- or tenant-scope templates place
+       * resources outside a resource group: not evaluated */
+      ls->skip_reason = "ARM deployment template at subscription, management "
+                        "group or tenant scope (only resource group templates "
+                        "are evaluated)";
+      return PF_OK;
+    }
+    if (cJSON_IsString(schema) &&
         strstr(schema->valuestring, "deploymentParameters")) {
       ls->skip_reason = "ARM parameters file";
       return PF_OK;
