@@ -58,7 +58,6 @@ struct inst {
   const cJSON *decl;
   char *path;
   struct frame loop;    /* name NULL: not in a loop */
-  struct frame chain[1];
   size_t parent;        /* index + 1 of the parent instance, 0: none */
   char *type, *name, *id;
   int state;
@@ -943,7 +942,7 @@ static pf_status make_id(struct ctx *c, struct inst *in, const char *scope)
 }
 
 static pf_status add_inst(struct ctx *c, const cJSON *decl, const char *path,
-                          size_t parent, const char *loop, int64_t index);
+                          size_t parent);
 
 static pf_status add_children(struct ctx *c, const cJSON *decl,
                               const char *path, size_t self)
@@ -964,7 +963,7 @@ static pf_status add_children(struct ctx *c, const cJSON *decl,
       st = oom(c->run);
       break;
     }
-    st = add_inst(c, k, p, self, NULL, 0);
+    st = add_inst(c, k, p, self);
     pf_free(p);
     if (st != PF_OK)
       break;
@@ -1028,12 +1027,13 @@ static pf_status add_one(struct ctx *c, const cJSON *decl, const char *path,
       top = &f[1];
     }
     c->loops = top;
-    st = eval_str_member(c, decl, "type", path, &c->r[self].type);
+    st = eval_str_member(c, decl, "type", c->r[self].path, &c->r[self].type);
     if (st == PF_OK)
-      st = eval_str_member(c, decl, "name", path, &c->r[self].name);
+      st = eval_str_member(c, decl, "name", c->r[self].path,
+                           &c->r[self].name);
     if (st == PF_OK && (scope_m = member(decl, "scope")) != NULL) {
       char *sp = NULL;
-      st = eval_str_member(c, decl, "scope", path, &sp);
+      st = eval_str_member(c, decl, "scope", c->r[self].path, &sp);
       scope = sp;
     }
   }
@@ -1065,10 +1065,10 @@ static pf_status add_one(struct ctx *c, const cJSON *decl, const char *path,
   }
   if (!strchr(in->type, '/')) {
     pf_free(scope);
-    return fail(c, path, "type '%.100s' is not Namespace/type", in->type);
+    return fail(c, in->path, "type '%.100s' is not Namespace/type", in->type);
   }
   if (name_segments(in->name) != type_segments(in->type)) {
-    pf_status e = fail(c, path, "name '%.100s' has %d segment%s but type "
+    pf_status e = fail(c, in->path, "name '%.100s' has %d segment%s but type "
                        "'%.100s' needs %d", in->name, name_segments(in->name),
                        name_segments(in->name) == 1 ? "" : "s", in->type,
                        type_segments(in->type));
@@ -1082,15 +1082,14 @@ static pf_status add_one(struct ctx *c, const cJSON *decl, const char *path,
   return add_children(c, decl, c->r[self].path, self + 1);
 }
 
+/* One declaration: its instances (copy expanded) and their children. */
 static pf_status add_inst(struct ctx *c, const cJSON *decl, const char *path,
-                          size_t parent, const char *loop, int64_t index)
+                          size_t parent)
 {
   const cJSON *copy = member(decl, "copy"), *nm;
   int64_t n = 0, i;
   char *cp;
   pf_status st;
-  (void)loop;
-  (void)index;
   if (!cJSON_IsObject(decl))
     return fail(c, path, "a resource must be an object, found %s",
                 pf_armx_typename(decl));
@@ -1611,7 +1610,7 @@ static pf_status run_template(struct ctx *c, const cJSON *given,
       st = oom(c->run);
       break;
     }
-    st = add_inst(c, d, p, 0, NULL, 0);
+    st = add_inst(c, d, p, 0);
     pf_free(p);
     if (st != PF_OK)
       break;
