@@ -126,6 +126,11 @@ const char *pf_lj_path(struct pf_lj *lj, const char *key)
     add_key(&lj->path, key);
   s = pf_arena_strdup(lj->a, render(lj, buf, sizeof(buf)));
   pf_strbuf_truncate(&lj->path, mark);
+  if (s && lj->map_path) {
+    const char *m = lj->map_path(lj->map_ctx, s);
+    if (m)
+      s = m;
+  }
   return s ? s : "$";
 }
 
@@ -141,8 +146,12 @@ pf_status pf_lj_fail(struct pf_lj *lj, const char *key, const char *fmt, ...)
   va_end(ap);
   if (key)
     add_key(&lj->path, key);
-  pf_err_set(lj->err, PF_EINVAL, "%s: %s: %s", lj->file,
-             render(lj, buf, sizeof(buf)), what);
+  {
+    const char *where = render(lj, buf, sizeof(buf)), *m;
+    if (lj->map_path && (m = lj->map_path(lj->map_ctx, where)) != NULL)
+      where = m;
+    pf_err_set(lj->err, PF_EINVAL, "%s: %s: %s", lj->file, where, what);
+  }
   pf_strbuf_truncate(&lj->path, mark);
   return PF_EINVAL;
 }

@@ -39,6 +39,12 @@ struct pf_lj {
    * paths are rewritten so messages name the template (pf_arm.c) */
   const struct pf_lj_remap *remap;
   size_t n_remap;
+  /* translated inputs (Terraform plans, pf_tf.c): maps a path in the
+   * translated tree to the place in the document the user wrote, so that
+   * errors, warnings and resource paths name the user's file; NULL to
+   * keep the path as it is */
+  const char *(*map_path)(void *ctx, const char *path);
+  void *map_ctx;
 };
 
 /* "$.resources[0].properties.subnets[2]" is really "$.resources[1]" */

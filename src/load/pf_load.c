@@ -14,6 +14,7 @@
 #include "../core/pf_mem.h"
 #include "pf_arm.h"
 #include "pf_load_int.h"
+#include "pf_tf.h"
 
 /* ---- strict parse: pf_jsonr validates, cJSON builds the tree ----------- */
 
@@ -172,6 +173,17 @@ static pf_status load_object(struct load_state *ls, const cJSON *o)
   return PF_OK;
 }
 
+/* Terraform plans and states: translated objects load like ARM ones;
+ * azurerm types that are not translated are listed as ignored */
+static pf_status tf_emit(struct pf_lj *lj, const cJSON *o, const char *type,
+                         void *arg)
+{
+  struct load_state *ls = arg;
+  if (!o)
+    return note_ignored(lj, type);
+  return load_object(ls, o);
+}
+
 static pf_status load_array(struct load_state *ls, const cJSON *arr,
                             const char *key)
 {
@@ -304,10 +316,8 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
       return PF_OK;
     }
   }
-  if (has(root, "format_version") && has(root, "terraform_version")) {
-    ls->skip_reason = "Terraform plan/state JSON (not part of this version)";
-    return PF_OK;
-  }
+  if (pf_tf_sniff(root))
+    return pf_tf_load(ls->lj, root, tf_emit, ls, &ls->skip_reason);
   /* list envelope: {"value": [...], "nextLink": ...} */
   if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "value")) &&
       !has(root, "id"))

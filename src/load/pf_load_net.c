@@ -908,6 +908,12 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
     if (pf_addr_parse(ip, strlen(ip), &r->next_hop_ip, &perr) != PF_OK)
       return pf_lj_fail(lj, "nextHopIpAddress", "%s", perr.msg);
     r->has_next_hop_ip = 1;
+  } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
+             pf_lj_pending_under(lj, "nextHopIpAddress")) {
+    /* the appliance's address is known only at deployment (a plan's
+     * firewall private IP): the route is kept without it; the route table
+     * is pending, so what it decides evaluates to unknown */
+    r->has_next_hop_ip = 0;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE) {
     return pf_lj_fail(lj, "nextHopIpAddress",
                       "route '%s' has next hop VirtualAppliance but no "

@@ -259,6 +259,7 @@ pf_status pf_config_pending(struct pf_config *cfg, const char *file,
   p->file = pf_arena_strdup(&cfg->arena, file ? file : "");
   p->jpath = pf_arena_strdup(&cfg->arena, jpath ? jpath : "$");
   p->text = pf_arena_strdup(&cfg->arena, text ? text : "");
+  p->owner = NULL;
   if (!p->file || !p->jpath || !p->text)
     return PF_ENOMEM;
   cfg->n_pending++;
@@ -294,7 +295,8 @@ static void attach_pending(struct pf_config *cfg)
         struct pf_res *r = cfg->res[k][j];
         size_t n;
         if (!r->file || !r->jpath || strcmp(r->file, p->file) ||
-            !path_under(r->jpath, p->jpath))
+            (p->owner ? strcmp(r->jpath, p->owner)
+                      : !path_under(r->jpath, p->jpath)))
           continue;
         n = strlen(r->jpath);
         if (!best || n > best_len) {

@@ -91,6 +91,11 @@ struct pf_pending {
   const char *file;
   const char *jpath;
   const char *text;         /* the expression or "x.y (known after apply)" */
+  /* the JSON path of the resource it belongs to when that is not a prefix
+   * of jpath (a Terraform security rule, route or association written as
+   * a resource of its own and merged into its parent, pf_tf.c); NULL:
+   * the resource whose path is the longest prefix */
+  const char *owner;
 };
 
 struct pf_ref {

@@ -1899,7 +1899,7 @@ static void test_skipped_documents(void **state)
      "2019-04-01/deploymentParameters.json#\", \"parameters\": {}}",
      "ARM parameters file"},
     {"{\"format_version\": \"1.2\", \"terraform_version\": \"1.6.0\"}",
-     "Terraform plan/state JSON (not part of this version)"},
+     "Terraform state without resources"},
     {"{\"networkSecurityGroups\": [], \"effectiveSecurityRules\": []}",
      "effective security rules (a Network Watcher answer, not "
      "configuration)"},
