@@ -56,13 +56,15 @@ static const char usage_text[] =
   "                       (ST-3: it must be in the storage firewall)\n"
   "  --rules-dir DIR      the rule catalogue (default: installed, or "
   "$PREFLIGHT_RULES)\n"
+  PF_CLI_LOAD_USAGE
   "  --live               fetch from Azure Resource Manager into a temporary\n"
-  "                       directory first, then check it (with any PATH);\n"
-  "                       the fetch options (--subscription, -g, --token-file,\n"
-  "                       --managed-identity, --endpoint, --ca-file,\n"
-  "                       --timeout, --max-pages, --max-retries, --max-wait,\n"
-  "                       --no-follow, --max-refs)\n"
-  "                       are those of 'fetch --help'\n"
+  "                       directory first, then check it (with any PATH):\n"
+  "                       --subscription and --resource-group (-g,\n"
+  "                       repeatable) name what is fetched; the fetch\n"
+  "                       options --token-file, --managed-identity,\n"
+  "                       --endpoint, --ca-file, --timeout, --max-pages,\n"
+  "                       --max-retries, --max-wait, --no-follow and\n"
+  "                       --max-refs are those of 'fetch --help'\n"
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -328,8 +330,6 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
     {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
     {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
-    {"resource-group", required_argument, NULL, PF_LIVE_GROUP},
-    {"subscription", required_argument, NULL, PF_LIVE_SUB},
     {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
     {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE},
     {"client-ip", required_argument, NULL, 'c'},
@@ -340,6 +340,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"rules", required_argument, NULL, 'r'},
     {"rules-dir", required_argument, NULL, 'R'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL, *profile = "2020";
@@ -372,7 +373,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   opterr = 0;
   while ((c = getopt_long(argc, argv, "hg:", opts, NULL)) != -1) {
     if (c == 'g')
-      c = PF_LIVE_GROUP;
+      c = PF_CLI_OPT_RESOURCE_GROUP;
     switch (c) {
     case 'b': baseline_opt = optarg; break;
     case 'c': client_ip = optarg; break;
@@ -394,6 +395,20 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     case 'R': rules_dir = optarg; break;
     case 't': tags_opt = optarg; break;
     case 'L': live = 1; break;
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+      /* the scope of a template's ids and, with --live, what is fetched */
+      if ((rc = pf_cli_live_opt(ctx, "check", &lo,
+                                c == PF_CLI_OPT_SUBSCRIPTION ? PF_LIVE_SUB
+                                                             : PF_LIVE_GROUP,
+                                optarg)) != PF_EXIT_OK)
+        return rc;
+      pf_cli_load_option(ctx, c, optarg);
+      break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       if (c >= PF_LIVE_SUB && c <= PF_LIVE_LAST) {
         if (c == PF_LIVE_TOKEN_FILE &&
@@ -411,8 +426,8 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   if (optind >= argc && !live)
     return pf_cli_usage(ctx, "check", "no PATH given");
   if (live_opt && !live)
-    return pf_cli_usage(ctx, "check", "--subscription, --resource-group "
-                        "and the other fetch options need --live");
+    return pf_cli_usage(ctx, "check", "--token-file, --endpoint and the "
+                        "other fetch options need --live");
   if (strcmp(profile, "2020") && strcmp(profile, "2023"))
     return pf_cli_usage(ctx, "check", "unknown profile '%s' (2020 or 2023)",
                         profile);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "../core/pf_err.h"
+#include "../load/pf_load.h"
 
 enum pf_exit {
   PF_EXIT_OK = 0,        /* clean */
@@ -27,7 +28,34 @@ struct pf_ctx {
   int quiet;
   int verbose;
   const char *prog;   /* "preflight" */
+  struct pf_load_opts load;   /* --parameters, --subscription, ... */
 };
+
+/*
+ * Load options every command that loads configuration takes (ARM
+ * templates, docs/templates.md): add PF_CLI_LOAD_OPTIONS to the option
+ * table, call pf_cli_load_option in the getopt loop, and print
+ * PF_CLI_LOAD_USAGE in the help.
+ */
+enum {
+  PF_CLI_OPT_PARAMETERS = 0x1001,
+  PF_CLI_OPT_SUBSCRIPTION,
+  PF_CLI_OPT_RESOURCE_GROUP,
+  PF_CLI_OPT_LOCATION
+};
+#define PF_CLI_LOAD_OPTIONS                                                  \
+  {"parameters", required_argument, NULL, PF_CLI_OPT_PARAMETERS},            \
+  {"subscription", required_argument, NULL, PF_CLI_OPT_SUBSCRIPTION},        \
+  {"resource-group", required_argument, NULL, PF_CLI_OPT_RESOURCE_GROUP},    \
+  {"location", required_argument, NULL, PF_CLI_OPT_LOCATION}
+#define PF_CLI_LOAD_USAGE                                                    \
+  "  --parameters FILE    ARM template parameters (default: the template's\n" \
+  "                       <name>.parameters.json beside it)\n"               \
+  "  --subscription ID, --resource-group NAME, --location REGION\n"          \
+  "                       the deployment scope of ARM templates (default:\n" \
+  "                       placeholders, with a warning)\n"
+/** Store load option \p c (a PF_CLI_OPT_*); \return 1 if it was one. */
+int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg);
 
 struct pf_cmd {
   const char *name;
