@@ -11,7 +11,9 @@ is a hand-kept list: everything is read from the sources (issue 10).
   src/cli/cmd_*.c     per command: every `struct option NAME[] = {...}`
                       table (a file may hold one per subcommand), the short
                       options of its getopt_long() optstrings, and its usage
-                      texts (static const char *usage*[] string literals)
+                      texts (static const char *usage*[] string literals);
+                      object-like macros of src/cli/*.h and of the file
+                      (PF_CLI_LOAD_OPTIONS, PF_CLI_LOAD_USAGE) are expanded
   rules/*.json        the rule ids ("id" of every rule)
 
 From the usage texts come the subcommands (`preflight keys plan ...`), the
@@ -63,8 +65,33 @@ def parse_main(path):
     return cmds, glob_opts
 
 
-def parse_command_file(path):
+def object_macros(text):
+    """{NAME: body} of the object-like #defines of \p text whose body is
+    option entries or string literals (PF_CLI_LOAD_OPTIONS,
+    PF_CLI_LOAD_USAGE: shared by several commands)."""
+    text = strip_comments(text).replace("\\\n", " ")
+    out = {}
+    for m in re.finditer(r"^\s*#\s*define\s+([A-Z_][A-Z0-9_]*)[ \t]+(.*)$",
+                         text, re.M):
+        body = m.group(2).strip()
+        if body.startswith(("{", '"')):
+            out[m.group(1)] = body
+    return out
+
+
+def expand(src, macros):
+    """Expand \p macros in \p src (twice: a macro may use another)."""
+    for _ in range(2):
+        for name, body in macros.items():
+            src = re.sub(r"\b%s\b" % name, lambda _m, b=body: b, src)
+    return src
+
+
+def parse_command_file(path, macros=None):
     src = strip_comments(open(path, encoding="utf-8").read())
+    src = re.sub(r"^\s*#\s*define[^\n]*(?:\\\n[^\n]*)*", "", src, flags=re.M)
+    src = expand(src, dict(macros or {}, **object_macros(
+        open(path, encoding="utf-8").read())))
     longs = {}
     for t in re.finditer(r"struct option\s+\w+\[\]\s*=\s*\{(.*?)\};", src,
                          re.S):
@@ -160,6 +187,9 @@ def model(srcdir):
     cli = os.path.join(srcdir, "src", "cli")
     cmds, glob_opts = parse_main(os.path.join(cli, "main.c"))
     files = sorted(glob.glob(os.path.join(cli, "*.c")))
+    macros = {}
+    for h in sorted(glob.glob(os.path.join(cli, "*.h"))):
+        macros.update(object_macros(open(h, encoding="utf-8").read()))
     defs = {}
     for f in files:
         for m in re.finditer(r"^int\s+(cmd_\w+)\s*\(", open(
@@ -169,7 +199,7 @@ def model(srcdir):
         f = defs.get(c["func"])
         if not f:
             raise SystemExit(f"no definition of {c['func']} in {cli}")
-        longs, shorts, usage = parse_command_file(f)
+        longs, shorts, usage = parse_command_file(f, macros)
         c["file"] = os.path.relpath(f, srcdir)
         c["options"] = ["--" + k for k in sorted(longs)]
         c["takes_arg"] = {"--" + k: v for k, v in longs.items()}
