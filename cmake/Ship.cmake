@@ -38,7 +38,7 @@ install(FILES ${PF_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 # --- completions from the option tables, the usage texts and rules/ -------
 file(GLOB PF_CLI_SOURCES CONFIGURE_DEPENDS
-  ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/*.c)
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/*.c ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/*.h)
 file(GLOB PF_RULE_FILES CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/rules/*.json)
 set(PF_COMPLETIONS ${CMAKE_BINARY_DIR}/completions/preflight
