@@ -162,7 +162,10 @@ struct tf {
   size_t n_arm;
   struct tf_hash by_addr;     /* instance address -> instance */
   struct tf_hash by_id;       /* id of a parent kind -> instance */
-  struct tf_hash changes;     /* resource_changes address -> index + 1 */
+  struct tf_hash changes;     /* resource_changes address -> index */
+  cJSON *extra;               /* placeholder NSGs (unknown associations) */
+  const char **extra_from;    /* the plan path each one stands for */
+  size_t n_extra, cap_extra;
   int oom;
   size_t depth;
 };
@@ -1496,6 +1499,105 @@ static pf_status arm_route(struct tf *t, const struct tf_view *v,
   return PF_OK;
 }
 
+/*
+ * An NSG whose rules are known only after apply decides nothing that can
+ * be known: a pending Deny and a pending Allow ahead of every other rule,
+ * in each direction, make every flow through it unknown (a pending rule
+ * may or may not match, docs/semantics.md "Pending values"), where an NSG
+ * left with only its default rules would give definite answers.
+ */
+static void opaque_rules(struct tf *t, struct tf_obj *rules, const char *text,
+                         const char *pp)
+{
+  static const char *const dirs[] = {"Inbound", "Outbound"};
+  static const char *const acc[] = {"Deny", "Allow"};
+  int d, a;
+  for (d = 0; d < 2; d++)
+    for (a = 0; a < 2; a++) {
+      struct tf_obj r = put_obj(t, rules, NULL, pp), p;
+      put_str(t, &r, "name",
+              tf_fmt(t, "unknown-%s-%s", dirs[d], acc[a]), pp);
+      p = put_obj(t, &r, "properties", pp);
+      put(t, &p, "priority", cJSON_CreateNumber(100 + a), pp);
+      put_str(t, &p, "direction", dirs[d], pp);
+      put_str(t, &p, "access", acc[a], pp);
+      put_str(t, &p, "protocol", "*", pp);
+      put_unknown(t, &p, "sourceAddressPrefix", text, pp);
+      put_str(t, &p, "destinationAddressPrefix", "*", pp);
+      put_str(t, &p, "sourcePortRange", "*", pp);
+      put_str(t, &p, "destinationPortRange", "*", pp);
+    }
+}
+
+/* The id of an NSG that an association names by a value known only after
+ * apply: a placeholder naming that value, in the group of \p near (the
+ * subnet or NIC), standing for an NSG whose rules are unknown. */
+static const char *placeholder_nsg(struct tf *t, const char *near,
+                                   const struct tf_val *r)
+{
+  const char *sub, *rg, *ty, *nm, *name, *id;
+  cJSON *o;
+  struct tf_obj obj, props, ra;
+  size_t i;
+  if (!near || pf_id_parse(t->a, near, &sub, &rg, &ty, &nm) != PF_OK || !rg)
+    return NULL;
+  name = origin_placeholder(t, r);
+  id = tf_fmt(t, "/subscriptions/%s/resourceGroups/%s/providers/"
+              "Microsoft.Network/networkSecurityGroups/%s", sub, rg, name);
+  if (!id)
+    return NULL;
+  for (i = 0; i < t->n_extra; i++) {
+    const cJSON *x = cJSON_GetArrayItem(t->extra, (int)i);
+    const cJSON *xid = member(x, "id");
+    if (cJSON_IsString(xid) && !strcmp(xid->valuestring, id))
+      return id;
+  }
+  if (PF_GROW(t->extra_from, t->cap_extra, t->n_extra + 1)) {
+    t->oom = 1;
+    return NULL;
+  }
+  o = cJSON_CreateObject();
+  if (!o || !cJSON_AddItemToArray(t->extra, o)) {
+    cJSON_Delete(o);
+    t->oom = 1;
+    return NULL;
+  }
+  obj.j = o;
+  obj.sp = tf_fmt(t, "$.tfextra%zu", t->n_extra);
+  t->extra_from[t->n_extra++] = r->path;
+  map_put(t, obj.sp, r->path);
+  put_str(t, &obj, "id", id, r->path);
+  put_str(t, &obj, "name", name, r->path);
+  put_str(t, &obj, "type", "Microsoft.Network/networkSecurityGroups", r->path);
+  props = put_obj(t, &obj, "properties", r->path);
+  ra = put_arr(t, &props, "securityRules", r->path);
+  opaque_rules(t, &ra, r->text, r->path);
+  return id;
+}
+
+/* An association's NSG id: known, a reference, or a placeholder NSG. */
+static pf_status nsg_link(struct tf *t, const struct tf_view *av,
+                          const char *near, struct tf_obj *p)
+{
+  struct tf_val r = resolve(t, av, "network_security_group_id");
+  const char *id;
+  if (r.k != V_UNKNOWN)
+    return conv(t, av, "network_security_group_id", p,
+                "networkSecurityGroup", C_REF);
+  id = placeholder_nsg(t, near, &r);
+  if (!id) {
+    put_unknown(t, p, "networkSecurityGroup", r.text, r.path);
+  } else {
+    struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+    put_str(t, &ref, "id", id, r.path);
+    if (warnf(t, "%s: %s: %s: the NSG is known only after apply; flows "
+              "through it are unknown (%s)", t->lj->file, r.path,
+              av->inst->addr, id) != PF_OK)
+      return tf_oom(t);
+  }
+  return t->oom ? tf_oom(t) : PF_OK;
+}
+
 static pf_status build_vnet(struct tf *t, struct tf_inst *in,
                             struct tf_obj *p)
 {
@@ -1615,8 +1717,7 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
     root_view(a, &av);
     if (a->tt->build == B_SUBNET_NSG && !have_nsg) {
       have_nsg = 1;
-      st = conv(t, &av, "network_security_group_id", p,
-                "networkSecurityGroup", C_REF);
+      st = nsg_link(t, &av, inst_id(t, in), p);
     } else if (a->tt->build == B_SUBNET_RT && !have_rt) {
       have_rt = 1;
       st = conv(t, &av, "route_table_id", p, "routeTable", C_REF);
@@ -1725,8 +1826,11 @@ static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   if (st != PF_OK)
     return st;
   if (n < 0) {
-    /* rules known only after apply: the NSG's behaviour is unknown */
-    put_unknown(t, p, "securityRules", bv.text, bv.path);
+    /* rules known only after apply: the NSG's behaviour is unknown (the
+     * rules of azurerm_network_security_rule resources are part of that
+     * unknown set and add nothing certain) */
+    rules = put_arr(t, p, "securityRules", bv.path);
+    opaque_rules(t, &rules, bv.text, bv.path);
   } else {
     rules = put_arr(t, p, "securityRules",
                     bv.path ? bv.path : pkey(t, in->vpath, "security_rule"));
@@ -2233,8 +2337,7 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
     if (in->kids[k]->tt->build != B_NIC_NSG)
       continue;
     root_view(in->kids[k], &av);
-    if ((st = conv(t, &av, "network_security_group_id", p,
-                   "networkSecurityGroup", C_REF)))
+    if ((st = nsg_link(t, &av, inst_id(t, in), p)))
       return st;
     break;
   }
@@ -2302,6 +2405,10 @@ static pf_status build(struct tf *t, struct tf_inst *in, cJSON **out)
   o = arm_header(t, in, type, &p);
   if (!o.j)
     return tf_oom(t);
+  if (pf_err_isset(t->lj->err)) {
+    cJSON_Delete(o.j);
+    return t->lj->err->code;
+  }
   switch (in->tt->build) {
   case B_VNET: st = build_vnet(t, in, &p); break;
   case B_SUBNET: st = build_subnet(t, in, &p); break;
@@ -2421,8 +2528,12 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     goto done;
   t.conf_root = member(conf, "root_module");
   t.scratch = cJSON_CreateArray();
-  if (!t.scratch)
+  t.extra = cJSON_CreateArray();
+  if (!t.scratch || !t.extra) {
+    cJSON_Delete(t.scratch);
+    cJSON_Delete(t.extra);
     return tf_oom(&t);
+  }
   {
     const cJSON *m;
     /* plan: planned values, then data sources read while planning; state:
@@ -2498,6 +2609,17 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
       }
     }
   }
+  /* placeholder NSGs; their values belong to them */
+  for (i = 0; i < t.n_extra && st == PF_OK; i++) {
+    char key[32];
+    cJSON *o = cJSON_GetArrayItem(t.extra, (int)i);
+    snprintf(key, sizeof(key), "tfextra%zu", i);
+    pf_lj_push_key(lj, key);
+    st = pf_lj_strip_pending(lj, o);
+    if (st == PF_OK)
+      st = emit(lj, o, NULL, arg);
+    pf_lj_pop(lj);
+  }
   lj->map_path = NULL;
   lj->map_ctx = NULL;
 done:
@@ -2514,6 +2636,8 @@ done:
   pf_free(t.by_id.e);
   pf_free(t.changes.e);
   cJSON_Delete(t.scratch);
+  cJSON_Delete(t.extra);
+  pf_free(t.extra_from);
   if (st == PF_OK && pf_err_isset(lj->err))
     st = lj->err->code;
   return st;

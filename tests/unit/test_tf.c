@@ -396,6 +396,83 @@ static void test_pending_rule_owner(void **state)
   done(&l);
 }
 
+/* an NSG whose rule set is known only after apply, and an association
+ * whose NSG is: flows through them are unknown, never decided by the
+ * default rules alone */
+static void test_unknown_nsg_is_opaque(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_subnet.s", "azurerm_subnet", "s",
+        "{\"name\":\"snet-a\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.1.0/24\"]}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\"}") ","
+      R("azurerm_subnet_network_security_group_association.a",
+        "azurerm_subnet_network_security_group_association", "a", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_subnet.s", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n",
+         "{\"id\":true,\"security_rule\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.a",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_security_group.n\",\"expressions\":{"
+      "\"security_rule\":{\"references\":[\"local.rules\"]}}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.a\","
+      "\"expressions\":{\"subnet_id\":" REF("azurerm_subnet.s.id",
+                                             "azurerm_subnet.s")
+      ",\"network_security_group_id\":{\"references\":"
+      "[\"module.sec.nsg_id\",\"module.sec\"]}}}]}}}";
+  struct loaded l;
+  const struct pf_nsg *n = NULL, *ph = NULL;
+  const struct pf_subnet *s;
+  size_t i, pending = 0;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  assert_int_equal(l.cfg->n_res[PF_K_NSG], 2);
+  for (i = 0; i < 2; i++) {
+    const struct pf_nsg *x = (const struct pf_nsg *)l.cfg->res[PF_K_NSG][i];
+    if (!strcmp(x->hdr.name, "nsg-a"))
+      n = x;
+    else
+      ph = x;
+  }
+  assert_non_null(n);
+  assert_non_null(ph);
+  /* a pending Deny and Allow ahead of the defaults, each direction */
+  assert_int_equal(n->n_rules, 4 + 6);
+  for (i = 0; i < n->n_rules; i++)
+    if (!n->rules[i].is_default) {
+      assert_int_equal(n->rules[i].src[0].kind, PF_ADDR_PENDING);
+      assert_true(n->rules[i].priority == 100 || n->rules[i].priority == 101);
+      pending++;
+    }
+  assert_int_equal(pending, 4);
+  assert_non_null(n->hdr.pending);
+  /* the subnet's NSG is a placeholder naming the unknown value, itself
+   * opaque */
+  s = (const struct pf_subnet *)only(l.cfg, PF_K_SUBNET, 0);
+  assert_string_equal(s->nsg.id,
+                      RGP "/providers/Microsoft.Network/networkSecurityGroups/"
+                          "{azurerm_subnet_network_security_group_association."
+                          "a.network_security_group_id}");
+  assert_ptr_equal(s->nsg.target, &ph->hdr);
+  assert_int_equal(ph->n_rules, 4 + 6);
+  assert_non_null(ph->hdr.pending);
+  assert_string_equal(ph->hdr.jpath, "$.planned_values.root_module."
+                                     "resources[2].values."
+                                     "network_security_group_id");
+  assert_true(has_warning(l.cfg, "the NSG is known only after apply"));
+  done(&l);
+}
+
 /* a state: ids as recorded, no synthesis, no warnings */
 static void test_state_ids_kept(void **state)
 {
@@ -488,6 +565,7 @@ int main(void)
     cmocka_unit_test(test_module_and_unknown_group),
     cmocka_unit_test(test_unknown_values),
     cmocka_unit_test(test_pending_rule_owner),
+    cmocka_unit_test(test_unknown_nsg_is_opaque),
     cmocka_unit_test(test_state_ids_kept),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_provider_schemas_skipped),
