@@ -590,47 +590,56 @@ static int expr_targets(struct tf *t, const struct tf_inst *from,
                         const char **attrs, size_t *attr_ns, int max)
 {
   const cJSON *refs = member(expr, "references"), *r;
-  int n = 0, j;
+  int n = 0, j, pass;
   if (!cJSON_IsArray(refs))
     return 0;
-  cJSON_ArrayForEach(r, refs) {
-    const char *attr;
-    size_t an;
-    struct tf_inst *in;
-    if (!cJSON_IsString(r))
-      return -1;
-    in = ref_target(t, from, r->valuestring, &attr, &an);
-    if (!in) {
-      /* "azurerm_x.y" (the bare companion of "azurerm_x.y.id") is a
-       * resource that is not an instance here when it has count/for_each
-       * indexes: ambiguous */
-      const char *p = r->valuestring;
-      size_t c = comp_len(p);
-      if ((c == 3 && !strncmp(p, "var", 3)) ||
-          (c == 5 && !strncmp(p, "local", 5)) ||
-          (c == 6 && !strncmp(p, "module", 6)) ||
-          (c == 4 && !strncmp(p, "each", 4)) ||
-          (c == 5 && !strncmp(p, "count", 5)))
+  /* pass 0 collects the instances named; pass 1 looks at the rest: the
+   * bare "azurerm_subnet.s" that Terraform lists beside
+   * "azurerm_subnet.s[0].id" names no instance of its own and is
+   * skipped; any other reference that names no instance here (a
+   * variable, a local, a module output, count.index, another module's
+   * resource) makes the expression more than a reference */
+  for (pass = 0; pass < 2; pass++) {
+    cJSON_ArrayForEach(r, refs) {
+      const char *attr;
+      size_t an;
+      struct tf_inst *in;
+      if (!cJSON_IsString(r))
         return -1;
-      /* a resource of another module or an indexed resource */
-      return -1;
-    }
-    for (j = 0; j < n; j++)
-      if (tg[j] == in)
-        break;
-    if (j < n) {
-      if (!attrs[j] && attr) {
-        attrs[j] = attr;
-        attr_ns[j] = an;
+      in = ref_target(t, from, r->valuestring, &attr, &an);
+      if (pass == 1) {
+        size_t len = strlen(r->valuestring), pl;
+        int companion = 0;
+        if (in)
+          continue;
+        pl = strlen(from->mod) + (from->mod[0] ? 1 : 0);
+        for (j = 0; j < n && !companion; j++)
+          companion = !attr && strlen(tg[j]->addr) > pl + len &&
+                      !strncmp(tg[j]->addr + pl, r->valuestring, len) &&
+                      tg[j]->addr[pl + len] == '[';
+        if (!companion)
+          return -1;
+        continue;
       }
-      continue;
+      if (!in)
+        continue;
+      for (j = 0; j < n; j++)
+        if (tg[j] == in)
+          break;
+      if (j < n) {
+        if (!attrs[j] && attr) {
+          attrs[j] = attr;
+          attr_ns[j] = an;
+        }
+        continue;
+      }
+      if (n >= max)
+        return -1;
+      tg[n] = in;
+      attrs[n] = attr;
+      attr_ns[n] = an;
+      n++;
     }
-    if (n >= max)
-      return -1;
-    tg[n] = in;
-    attrs[n] = attr;
-    attr_ns[n] = an;
-    n++;
   }
   return n;
 }

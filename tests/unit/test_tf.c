@@ -473,6 +473,86 @@ static void test_unknown_nsg_is_opaque(void **state)
   done(&l);
 }
 
+/* references to count and for_each instances: Terraform lists
+ * "azurerm_subnet.s[0].id", "azurerm_subnet.s[0]" and the bare
+ * "azurerm_subnet.s", which names no instance; count.index does not
+ * resolve */
+static void test_indexed_references(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_subnet.s[0]", "azurerm_subnet", "s",
+        "{\"name\":\"snet-0\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.0.0/24\"]}") ","
+      R("azurerm_subnet.f[\\\"b\\\"]", "azurerm_subnet", "f",
+        "{\"name\":\"snet-b\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.1.0/24\"]}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\",\"security_rule\":[]}") ","
+      R("azurerm_subnet_network_security_group_association.a[0]",
+        "azurerm_subnet_network_security_group_association", "a", "{}") ","
+      R("azurerm_subnet_network_security_group_association.b",
+        "azurerm_subnet_network_security_group_association", "b", "{}") ","
+      R("azurerm_subnet_network_security_group_association.c",
+        "azurerm_subnet_network_security_group_association", "c", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_subnet.s[0]", "{\"id\":true}") ","
+      CH("azurerm_subnet.f[\\\"b\\\"]", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n", "{\"id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.a[0]",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.b",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.c",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_subnet_network_security_group_association.a\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.s[count.index]\",\"azurerm_subnet.s\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.b\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.s[0].id\",\"azurerm_subnet.s[0]\","
+      "\"azurerm_subnet.s\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.c\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.f[\\\"b\\\"].id\",\"azurerm_subnet.f[\\\"b\\\"]\","
+      "\"azurerm_subnet.f\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}}]}}}";
+  struct loaded l;
+  size_t i;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  assert_int_equal(l.cfg->n_res[PF_K_SUBNET], 2);
+  for (i = 0; i < 2; i++) {
+    const struct pf_subnet *s =
+        (const struct pf_subnet *)l.cfg->res[PF_K_SUBNET][i];
+    assert_non_null(s->nsg.id);
+    assert_string_equal(s->nsg.id, NSG);
+  }
+  /* a[0]: count.index is not evaluated, so its subnet cannot be told */
+  assert_true(has_warning(l.cfg, "azurerm_subnet_network_security_group_"
+                                 "association.a[0]: subnet_id is known only "
+                                 "after apply and names no resource"));
+  done(&l);
+}
+
 /* a state: ids as recorded, no synthesis, no warnings */
 static void test_state_ids_kept(void **state)
 {
@@ -566,6 +646,7 @@ int main(void)
     cmocka_unit_test(test_unknown_values),
     cmocka_unit_test(test_pending_rule_owner),
     cmocka_unit_test(test_unknown_nsg_is_opaque),
+    cmocka_unit_test(test_indexed_references),
     cmocka_unit_test(test_state_ids_kept),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_provider_schemas_skipped),
