@@ -22,6 +22,8 @@ const struct pf_cmd pf_commands[] = {
   {"routes", cmd_routes, "effective routes of a subnet, next hop by destination"},
   {"lint", cmd_lint,
    "NSG rules that never match, redundant rules, exposed management ports"},
+  {"probe", cmd_probe,
+   "live DNS and TCP probes from inside the subnet, next to the static verdict"},
   {"capture", cmd_capture, "diagnose management traffic in a packet capture or live"},
   {"secrets", cmd_secrets,
    "find secrets in training scripts, notebooks and job configuration"},

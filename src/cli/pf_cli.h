@@ -48,6 +48,7 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_capture(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_secrets(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_keys(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_probe(int argc, char **argv, struct pf_ctx *ctx);
 
 /** The command table, terminated by a NULL name. */
 extern const struct pf_cmd pf_commands[];
