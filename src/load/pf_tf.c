@@ -1017,6 +1017,12 @@ static pf_status add_resource(struct tf *t, const cJSON *r, const char *mod,
                    mode->valuestring);
   if (only_data && !(mode && !strcmp(mode->valuestring, "data")))
     return PF_OK;
+  /* addresses in a module start with the module's address */
+  if (mod[0] && (strncmp(addr->valuestring, mod, strlen(mod)) ||
+                 addr->valuestring[strlen(mod)] != '.'))
+    return tf_fail(t, pkey(t, path, "address"),
+                   "'%.200s' is not an address in module '%.200s'",
+                   addr->valuestring, mod);
   /* a data source read while planning may also be in planned_values */
   if (find_inst(t, addr->valuestring, strlen(addr->valuestring)))
     return PF_OK;
