@@ -35,7 +35,7 @@ enum tf_build {
   B_SILENT,       /* not a resource (random_string, client config) */
   B_VNET, B_SUBNET, B_NSG, B_NSG_RULE, B_SUBNET_NSG, B_RT, B_ROUTE,
   B_SUBNET_RT, B_STORAGE, B_STORAGE_RULES, B_KV, B_ACR, B_WS, B_CLUSTER,
-  B_INSTANCE, B_PE, B_NIC, B_NIC_NSG, B_PEERING, B_ASG
+  B_INSTANCE, B_PE, B_NIC, B_NIC_NSG, B_NIC_ASG, B_PEERING, B_ASG
 };
 
 enum tf_parent { P_RG = 0, P_VNET, P_NSG, P_RT, P_WS, P_SELF_RG, P_NONE };
@@ -74,6 +74,8 @@ static const struct tf_type {
    B_NIC},
   {"azurerm_network_interface_security_group_association", NULL, P_NONE,
    B_NIC_NSG},
+  {"azurerm_network_interface_application_security_group_association",
+   NULL, P_NONE, B_NIC_ASG},
   {"azurerm_virtual_network_peering", "virtualNetworkPeerings", P_VNET,
    B_PEERING},
   {"azurerm_application_security_group",
@@ -1263,6 +1265,7 @@ static pf_status link_all(struct tf *t)
       st = link_one(t, in, "storage_account_id", B_STORAGE, 0);
       break;
     case B_NIC_NSG:
+    case B_NIC_ASG:
       st = link_one(t, in, "network_interface_id", B_NIC, 0);
       break;
     case B_SUBNET_NSG:
@@ -2339,6 +2342,36 @@ static pf_status build_pe(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   return PF_OK;
 }
 
+/* ASG membership: azurerm_network_interface_application_security_group_
+ * association puts every IP configuration of the NIC in the group */
+static pf_status nic_asgs(struct tf *t, struct tf_inst *in, struct tf_obj *cp)
+{
+  struct tf_obj arr;
+  size_t k;
+  arr.j = NULL;
+  for (k = 0; k < in->n_kids; k++) {
+    struct tf_view av;
+    struct tf_val r;
+    if (in->kids[k]->tt->build != B_NIC_ASG)
+      continue;
+    root_view(in->kids[k], &av);
+    r = resolve(t, &av, "application_security_group_id");
+    if (!arr.j)
+      arr = put_arr(t, cp, "applicationSecurityGroups", in->kids[k]->vpath);
+    if (r.k == V_UNKNOWN) {
+      /* an element known only after apply: membership is pending */
+      put_unknown(t, &arr, NULL, r.text, r.path);
+    } else if (r.k == V_KNOWN && cJSON_IsString(r.j)) {
+      struct tf_obj ref = put_obj(t, &arr, NULL, r.path);
+      put_str(t, &ref, "id", r.j->valuestring, r.path);
+    } else if (r.k == V_KNOWN) {
+      return tf_fail(t, r.path, "expected an id string, found %s",
+                     pf_lj_typename(r.j));
+    }
+  }
+  return t->oom ? tf_oom(t) : PF_OK;
+}
+
 static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
@@ -2375,7 +2408,8 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
       if ((st = conv(t, &cv, "subnet_id", &cp, "subnet", C_REF)) ||
           (st = conv(t, &cv, "private_ip_address", &cp, "privateIPAddress",
                      C_STR)) ||
-          (st = conv(t, &cv, "primary", &cp, "primary", C_BOOL)))
+          (st = conv(t, &cv, "primary", &cp, "primary", C_BOOL)) ||
+          (st = nic_asgs(t, in, &cp)))
         return st;
     }
   }

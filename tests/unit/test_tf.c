@@ -553,6 +553,82 @@ static void test_indexed_references(void **state)
   done(&l);
 }
 
+/* a NIC in an application security group and behind an NSG, both by
+ * association resources */
+static void test_nic_associations(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_application_security_group.g",
+        "azurerm_application_security_group", "g",
+        "{\"name\":\"asg-ml\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\"}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\",\"security_rule\":[]}") ","
+      R("azurerm_network_interface.nic", "azurerm_network_interface", "nic",
+        "{\"name\":\"nic-a\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\",\"ip_configuration\":[{"
+        "\"name\":\"ipc\",\"private_ip_address\":\"10.1.1.4\","
+        "\"primary\":true}]}") ","
+      R("azurerm_network_interface_application_security_group_association.x",
+        "azurerm_network_interface_application_security_group_association",
+        "x", "{}") ","
+      R("azurerm_network_interface_security_group_association.y",
+        "azurerm_network_interface_security_group_association", "y", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_application_security_group.g", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n", "{\"id\":true}") ","
+      CH("azurerm_network_interface.nic",
+         "{\"id\":true,\"ip_configuration\":[{\"subnet_id\":true}]}") ","
+      CH("azurerm_network_interface_application_security_group_association.x",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"application_security_group_id\":true}") ","
+      CH("azurerm_network_interface_security_group_association.y",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_interface.nic\",\"expressions\":{"
+      "\"ip_configuration\":[{\"subnet_id\":{\"references\":["
+      "\"data.azurerm_subnet.gone.id\",\"data.azurerm_subnet.gone\"]}}]}},"
+      "{\"address\":\"azurerm_network_interface_application_security_group_"
+      "association.x\",\"expressions\":{\"network_interface_id\":"
+      REF("azurerm_network_interface.nic.id", "azurerm_network_interface.nic")
+      ",\"application_security_group_id\":"
+      REF("azurerm_application_security_group.g.id",
+          "azurerm_application_security_group.g") "}},"
+      "{\"address\":\"azurerm_network_interface_security_group_"
+      "association.y\",\"expressions\":{\"network_interface_id\":"
+      REF("azurerm_network_interface.nic.id", "azurerm_network_interface.nic")
+      ",\"network_security_group_id\":"
+      REF("azurerm_network_security_group.n.id",
+          "azurerm_network_security_group.n") "}}]}}}";
+  struct loaded l;
+  const struct pf_nic *nic;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  nic = (const struct pf_nic *)only(l.cfg, PF_K_NIC, 0);
+  assert_int_equal(nic->n_ipconfigs, 1);
+  assert_int_equal(nic->ipconfigs[0].n_asgs, 1);
+  assert_string_equal(nic->ipconfigs[0].asgs[0].id,
+                      RGP "/providers/Microsoft.Network/"
+                          "applicationSecurityGroups/asg-ml");
+  assert_ptr_equal(nic->ipconfigs[0].asgs[0].target,
+                   only(l.cfg, PF_K_ASG, 0));
+  assert_string_equal(nic->nsg.id, NSG);
+  /* the subnet comes from a data source that is not in the plan: the
+   * NIC's subnet is pending, never guessed */
+  assert_null(nic->ipconfigs[0].subnet.id);
+  assert_non_null(nic->hdr.pending);
+  assert_string_equal(nic->hdr.pending->text,
+                      "azurerm_network_interface.nic.ip_configuration[0]."
+                      "subnet_id (known after apply)");
+  done(&l);
+}
+
 /* a state: ids as recorded, no synthesis, no warnings */
 static void test_state_ids_kept(void **state)
 {
@@ -647,6 +723,7 @@ int main(void)
     cmocka_unit_test(test_pending_rule_owner),
     cmocka_unit_test(test_unknown_nsg_is_opaque),
     cmocka_unit_test(test_indexed_references),
+    cmocka_unit_test(test_nic_associations),
     cmocka_unit_test(test_state_ids_kept),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_provider_schemas_skipped),
