@@ -1117,8 +1117,9 @@ static pf_status walk_module(struct tf *t, const cJSON *m, const char *path,
 }
 
 /* The subscription of synthesised ids: the provider's, a client config
- * read while planning, any known id, else a placeholder (said so). */
-static pf_status pick_subscription(struct tf *t)
+ * read while planning, any known id, check --subscription, else a
+ * placeholder (said so). */
+static pf_status pick_subscription(struct tf *t, const char *given)
 {
   const cJSON *pc = member(member(t->root, "configuration"),
                            "provider_config");
@@ -1148,6 +1149,11 @@ static pf_status pick_subscription(struct tf *t)
       t->sub = sub;
       return PF_OK;
     }
+  }
+  /* check --subscription: the scope the user names */
+  if (given && *given && !strchr(given, '/')) {
+    t->sub = given;
+    return PF_OK;
   }
   t->sub = TF_SUB_PLACEHOLDER;
   return PF_OK;
@@ -2541,7 +2547,8 @@ static pf_status note_synth(struct tf *t)
 }
 
 pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
-                     void *arg, const char **skipped)
+                     void *arg, const char *subscription,
+                     const char **skipped)
 {
   struct tf t;
   pf_status st;
@@ -2608,7 +2615,7 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
                          : "Terraform state without resources";
     goto done;
   }
-  if ((st = pick_subscription(&t)) != PF_OK ||
+  if ((st = pick_subscription(&t, subscription)) != PF_OK ||
       (st = index_ids(&t)) != PF_OK || (st = link_all(&t)) != PF_OK)
     goto done;
   if (t.n_in) {
@@ -2625,8 +2632,8 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     goto done;
   if (!strcmp(t.sub, TF_SUB_PLACEHOLDER) && t.n_arm &&
       (st = warnf(&t, "%s: no subscription id in the %s (provider "
-                  "configuration, azurerm_client_config, known ids); "
-                  "synthesised ids use %s", lj->file,
+                  "configuration, azurerm_client_config, known ids) and no "
+                  "--subscription; synthesised ids use %s", lj->file,
                   t.is_plan ? "plan" : "state", TF_SUB_PLACEHOLDER)) != PF_OK)
     goto done;
   /* hand each object to the loaders, paths mapped back into the plan */
