@@ -1465,6 +1465,21 @@ static struct tf_obj arm_header(struct tf *t, struct tf_inst *in,
   return o;
 }
 
+/* The name of a nested object (rule, route, peering, delegation,
+ * connection, IP configuration): names identify, they decide nothing, so
+ * one known only after apply is the placeholder of its origin rather than
+ * a pending value that would make the whole parent unknown. */
+static pf_status put_name(struct tf *t, const struct tf_view *v,
+                          struct tf_obj *o)
+{
+  struct tf_val r = resolve(t, v, "name");
+  if (r.k == V_UNKNOWN) {
+    put_str(t, o, "name", origin_placeholder(t, &r), r.path);
+    return t->oom ? tf_oom(t) : PF_OK;
+  }
+  return conv(t, v, "name", o, "name", C_STR);
+}
+
 /* NSG rule from an inline security_rule block or an
  * azurerm_network_security_rule resource (same attribute names). */
 static pf_status arm_rule(struct tf *t, const struct tf_view *v,
@@ -1472,12 +1487,8 @@ static pf_status arm_rule(struct tf *t, const struct tf_view *v,
 {
   struct tf_obj r = put_obj(t, rules, NULL, rule_path), p;
   pf_status st;
-  struct tf_val nv;
-  const char *name = resolve_str(t, v, "name", &nv);
-  if (!name)
-    return tf_fail(t, nv.path, "security rule without a name%s",
-                   nv.k == V_UNKNOWN ? " (known only after apply)" : "");
-  put_str(t, &r, "name", name, nv.path);
+  if ((st = put_name(t, v, &r)) != PF_OK)
+    return st;
   p = put_obj(t, &r, "properties", v->path);
   if ((st = conv(t, v, "description", &p, "description", C_STR)) ||
       (st = conv(t, v, "priority", &p, "priority", C_NUM)) ||
@@ -1512,7 +1523,7 @@ static pf_status arm_route(struct tf *t, const struct tf_view *v,
 {
   struct tf_obj r = put_obj(t, routes, NULL, route_path), p;
   pf_status st;
-  if ((st = conv(t, v, "name", &r, "name", C_STR)) != PF_OK)
+  if ((st = put_name(t, v, &r)) != PF_OK)
     return st;
   p = put_obj(t, &r, "properties", v->path);
   if ((st = conv(t, v, "address_prefix", &p, "addressPrefix", C_STR)) ||
@@ -1665,7 +1676,7 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
         if (find_by_id(t, sid, B_SUBNET))
           continue;
         s = put_obj(t, &subs, NULL, sv.path);
-        if ((st = conv(t, &sv, "name", &s, "name", C_STR)) != PF_OK)
+        if ((st = put_name(t, &sv, &s)) != PF_OK)
           return st;
         sp = put_obj(t, &s, "properties", sv.path);
         if ((st = conv(t, &sv, "address_prefix", &sp, "addressPrefix",
@@ -1692,7 +1703,7 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
       peers = put_arr(t, p, "virtualNetworkPeerings", in->vpath);
     root_view(pe, &pv);
     e = put_obj(t, &peers, NULL, pe->rpath);
-    if ((st = conv(t, &pv, "name", &e, "name", C_STR)) != PF_OK)
+    if ((st = put_name(t, &pv, &e)) != PF_OK)
       return st;
     pp = put_obj(t, &e, "properties", pe->vpath);
     if ((st = conv(t, &pv, "remote_virtual_network_id", &pp,
@@ -1796,7 +1807,7 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
         if ((st = block(t, &v, "delegation", i, &dv)) != PF_OK)
           return st;
         d = put_obj(t, &arr, NULL, dv.path);
-        if ((st = conv(t, &dv, "name", &d, "name", C_STR)) != PF_OK)
+        if ((st = put_name(t, &dv, &d)) != PF_OK)
           return st;
         dp = put_obj(t, &d, "properties", dv.path);
         if (cJSON_GetArraySize(member(dv.val, "service_delegation")) > 0) {
@@ -2319,7 +2330,7 @@ static pf_status build_pe(struct tf *t, struct tf_inst *in, struct tf_obj *p)
                                : "privateLinkServiceConnections",
                      bv.path);
     c = put_obj(t, arr, NULL, cv.path);
-    if ((st = conv(t, &cv, "name", &c, "name", C_STR)) != PF_OK)
+    if ((st = put_name(t, &cv, &c)) != PF_OK)
       return st;
     cp = put_obj(t, &c, "properties", cv.path);
     if ((st = conv(t, &cv, "private_connection_resource_id", &cp,
@@ -2408,7 +2419,7 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
       if ((st = block(t, &v, "ip_configuration", i, &cv)) != PF_OK)
         return st;
       c = put_obj(t, &arr, NULL, cv.path);
-      if ((st = conv(t, &cv, "name", &c, "name", C_STR)) != PF_OK)
+      if ((st = put_name(t, &cv, &c)) != PF_OK)
         return st;
       cp = put_obj(t, &c, "properties", cv.path);
       if ((st = conv(t, &cv, "subnet_id", &cp, "subnet", C_REF)) ||
