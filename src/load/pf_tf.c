@@ -165,6 +165,8 @@ struct tf {
   struct tf_hash by_addr;     /* instance address -> instance */
   struct tf_hash by_id;       /* id of a parent kind -> instance */
   struct tf_hash changes;     /* resource_changes address -> index */
+  struct tf_inst *float_nsg;  /* first association whose subnet is known */
+  struct tf_inst *float_rt;   /* only after apply (NSG, route table) */
   cJSON *extra;               /* placeholder NSGs (unknown associations) */
   const char **extra_from;    /* the plan path each one stands for */
   size_t n_extra, cap_extra;
@@ -1243,6 +1245,11 @@ static pf_status link_one(struct tf *t, struct tf_inst *in, const char *attr,
   p = find_by_id(t, pid, pb);
   if (p)
     return attach(t, p, in);
+  if (r.k == V_UNKNOWN && (pb == B_SUBNET))
+    return warnf(t, "%s: %s: %s: %s is known only after apply and names "
+                 "no resource of this plan; every subnet without an "
+                 "association of its own may be the one",
+                 t->lj->file, r.path, in->addr, attr);
   if (r.k == V_UNKNOWN)
     return warnf(t, "%s: %s: %s: %s is known only after apply and names "
                  "no resource of this plan; %s is not applied",
@@ -1287,6 +1294,15 @@ static pf_status link_all(struct tf *t)
       struct tf_inst *p;
       root_view(in, &v);
       st = link_one(t, in, "subnet_id", B_SUBNET, 0);
+      /* which subnet is unknown: any subnet of the plan without an
+       * association of its own may be it (build_subnet) */
+      if (st == PF_OK && !in->linked &&
+          resolve(t, &v, "subnet_id").k == V_UNKNOWN) {
+        struct tf_inst **fl = in->tt->build == B_SUBNET_NSG ? &t->float_nsg
+                                                            : &t->float_rt;
+        if (!*fl)
+          *fl = in;
+      }
       if (st == PF_OK) {
         p = find_by_id(t, resolve_str(t, &v, other, &r),
                        in->tt->build == B_SUBNET_NSG ? B_NSG : B_RT);
@@ -1759,6 +1775,29 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
     }
     if (st != PF_OK)
       return st;
+  }
+  /* an association of an unknown subnet may be this subnet's: its NSG
+   * is then unknown (an opaque placeholder), its route table pending */
+  if (!have_nsg && t->float_nsg) {
+    struct tf_view av;
+    struct tf_val r;
+    const char *pid;
+    root_view(t->float_nsg, &av);
+    r = resolve(t, &av, "subnet_id");
+    pid = placeholder_nsg(t, inst_id(t, in), &r);
+    if (pid) {
+      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+      put_str(t, &ref, "id", pid, r.path);
+      have_nsg = 1;
+    }
+  }
+  if (!have_rt && t->float_rt) {
+    struct tf_view av;
+    struct tf_val r;
+    root_view(t->float_rt, &av);
+    r = resolve(t, &av, "subnet_id");
+    put_unknown(t, p, "routeTable", r.text, r.path);
+    have_rt = 1;
   }
   /* data sources (existing subnets) carry their links themselves */
   if (!have_nsg &&

@@ -491,6 +491,10 @@ static void test_indexed_references(void **state)
         "{\"name\":\"snet-b\",\"resource_group_name\":\"rg-a\","
         "\"virtual_network_name\":\"vnet-a\","
         "\"address_prefixes\":[\"10.1.1.0/24\"]}") ","
+      R("azurerm_subnet.lone", "azurerm_subnet", "lone",
+        "{\"name\":\"snet-lone\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.2.0/24\"]}") ","
       R("azurerm_network_security_group.n", "azurerm_network_security_group",
         "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
              "\"location\":\"westeurope\",\"security_rule\":[]}") ","
@@ -503,6 +507,7 @@ static void test_indexed_references(void **state)
       "]}},\"resource_changes\":["
       CH("azurerm_subnet.s[0]", "{\"id\":true}") ","
       CH("azurerm_subnet.f[\\\"b\\\"]", "{\"id\":true}") ","
+      CH("azurerm_subnet.lone", "{\"id\":true}") ","
       CH("azurerm_network_security_group.n", "{\"id\":true}") ","
       CH("azurerm_subnet_network_security_group_association.a[0]",
          "{\"id\":true,\"subnet_id\":true,"
@@ -539,17 +544,32 @@ static void test_indexed_references(void **state)
   (void)state;
   load(&l, doc);
   assert_int_equal(l.st, PF_OK);
-  assert_int_equal(l.cfg->n_res[PF_K_SUBNET], 2);
-  for (i = 0; i < 2; i++) {
+  assert_int_equal(l.cfg->n_res[PF_K_SUBNET], 3);
+  for (i = 0; i < 3; i++) {
     const struct pf_subnet *s =
         (const struct pf_subnet *)l.cfg->res[PF_K_SUBNET][i];
     assert_non_null(s->nsg.id);
-    assert_string_equal(s->nsg.id, NSG);
+    if (!strcmp(s->hdr.name, "snet-lone")) {
+      /* a[0]'s subnet may be this one, the only subnet without an
+       * association: its NSG is an opaque placeholder, never "none" */
+      const struct pf_nsg *ph = (const struct pf_nsg *)s->nsg.target;
+      assert_string_equal(s->nsg.id,
+                          RGP "/providers/Microsoft.Network/"
+                              "networkSecurityGroups/{azurerm_subnet_network_"
+                              "security_group_association.a[0].subnet_id}");
+      assert_non_null(ph);
+      assert_int_equal(ph->n_rules, 4 + 6);
+      assert_non_null(ph->hdr.pending);
+    } else {
+      assert_string_equal(s->nsg.id, NSG);
+    }
   }
   /* a[0]: count.index is not evaluated, so its subnet cannot be told */
   assert_true(has_warning(l.cfg, "azurerm_subnet_network_security_group_"
                                  "association.a[0]: subnet_id is known only "
-                                 "after apply and names no resource"));
+                                 "after apply and names no resource of this "
+                                 "plan; every subnet without an association "
+                                 "of its own may be the one"));
   done(&l);
 }
 
