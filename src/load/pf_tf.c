@@ -167,6 +167,7 @@ struct tf {
   struct tf_hash changes;     /* resource_changes address -> index */
   struct tf_inst *float_nsg;  /* first association whose subnet is known */
   struct tf_inst *float_rt;   /* only after apply (NSG, route table) */
+  struct tf_inst *float_nic;  /* NIC NSG association of an unknown NIC */
   cJSON *extra;               /* placeholder NSGs (unknown associations) */
   const char **extra_from;    /* the plan path each one stands for */
   size_t n_extra, cap_extra;
@@ -1245,11 +1246,13 @@ static pf_status link_one(struct tf *t, struct tf_inst *in, const char *attr,
   p = find_by_id(t, pid, pb);
   if (p)
     return attach(t, p, in);
-  if (r.k == V_UNKNOWN && (pb == B_SUBNET))
+  if (r.k == V_UNKNOWN && (pb == B_SUBNET || (pb == B_NIC &&
+                                                in->tt->build == B_NIC_NSG)))
     return warnf(t, "%s: %s: %s: %s is known only after apply and names "
-                 "no resource of this plan; every subnet without an "
+                 "no resource of this plan; every %s without an "
                  "association of its own may be the one",
-                 t->lj->file, r.path, in->addr, attr);
+                 t->lj->file, r.path, in->addr, attr,
+                 pb == B_SUBNET ? "subnet" : "network interface");
   if (r.k == V_UNKNOWN)
     return warnf(t, "%s: %s: %s: %s is known only after apply and names "
                  "no resource of this plan; %s is not applied",
@@ -1280,6 +1283,13 @@ static pf_status link_all(struct tf *t)
     case B_NIC_NSG:
     case B_NIC_ASG:
       st = link_one(t, in, "network_interface_id", B_NIC, 0);
+      if (st == PF_OK && !in->linked && in->tt->build == B_NIC_NSG &&
+          !t->float_nic) {
+        struct tf_view v;
+        root_view(in, &v);
+        if (resolve(t, &v, "network_interface_id").k == V_UNKNOWN)
+          t->float_nic = in;
+      }
       break;
     case B_SUBNET_NSG:
     case B_SUBNET_RT: {
@@ -2444,6 +2454,19 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
     if ((st = nsg_link(t, &av, inst_id(t, in), p)))
       return st;
     break;
+  }
+  if (k == in->n_kids && t->float_nic) {
+    /* an NSG association of an unknown NIC may be this NIC's */
+    struct tf_view av;
+    struct tf_val r;
+    const char *pid;
+    root_view(t->float_nic, &av);
+    r = resolve(t, &av, "network_interface_id");
+    pid = placeholder_nsg(t, inst_id(t, in), &r);
+    if (pid) {
+      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+      put_str(t, &ref, "id", pid, r.path);
+    }
   }
   n = n_blocks(t, &v, "ip_configuration", &bv, &st);
   if (st != PF_OK)

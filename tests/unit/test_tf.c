@@ -649,6 +649,47 @@ static void test_nic_associations(void **state)
   done(&l);
 }
 
+/* an NSG association whose NIC is known only after apply may be any
+ * unassociated NIC's: that NIC's NSG is an opaque placeholder */
+static void test_floating_nic_association(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_network_interface.nic", "azurerm_network_interface", "nic",
+        "{\"name\":\"nic-a\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\",\"ip_configuration\":[]}") ","
+      R("azurerm_network_interface_security_group_association.y",
+        "azurerm_network_interface_security_group_association", "y", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_network_interface.nic", "{\"id\":true}") ","
+      CH("azurerm_network_interface_security_group_association.y",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_interface_security_group_"
+      "association.y\",\"expressions\":{\"network_interface_id\":"
+      "{\"references\":[\"module.vm.nic_id\",\"module.vm\"]},"
+      "\"network_security_group_id\":{\"references\":[\"var.nsg\"]}}}"
+      "]}}}";
+  struct loaded l;
+  const struct pf_nic *nic;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  nic = (const struct pf_nic *)only(l.cfg, PF_K_NIC, 0);
+  assert_non_null(nic->nsg.id);
+  assert_non_null(strstr(nic->nsg.id, "/networkSecurityGroups/{azurerm_"
+                                      "network_interface_security_group_"
+                                      "association.y.network_interface_id}"));
+  assert_non_null(nic->nsg.target);
+  assert_non_null(nic->nsg.target->pending);
+  assert_true(has_warning(l.cfg, "every network interface without an "
+                                 "association of its own may be the one"));
+  done(&l);
+}
+
 /* a state: ids as recorded, no synthesis, no warnings */
 static void test_state_ids_kept(void **state)
 {
@@ -744,6 +785,7 @@ int main(void)
     cmocka_unit_test(test_unknown_nsg_is_opaque),
     cmocka_unit_test(test_indexed_references),
     cmocka_unit_test(test_nic_associations),
+    cmocka_unit_test(test_floating_nic_association),
     cmocka_unit_test(test_state_ids_kept),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_provider_schemas_skipped),
