@@ -317,7 +317,9 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
     }
   }
   if (pf_tf_sniff(root))
-    return pf_tf_load(ls->lj, root, tf_emit, ls, &ls->skip_reason);
+    return pf_tf_load(ls->lj, root, tf_emit, ls,
+                      ls->opts ? ls->opts->subscription : NULL,
+                      &ls->skip_reason);
   /* list envelope: {"value": [...], "nextLink": ...} */
   if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "value")) &&
       !has(root, "id"))
