@@ -254,6 +254,7 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o)
   cJSON *c, *next;
   size_t i = 0;
   pf_status st = PF_OK;
+  lj->may_pend = 1;
   if (lj->depth >= PF_LJ_MAX_DEPTH - 1)
     return PF_OK;   /* the strict reader bounds nesting already */
   if (cJSON_IsArray(o)) {

@@ -34,6 +34,8 @@ struct pf_lj {
   struct pf_err *err;
   size_t loaded;                 /* resources added from this file */
   size_t duplicates;             /* resources already defined elsewhere */
+  int may_pend;                  /* the tree may hold pending values: set
+                                  * by pf_lj_strip_pending (see below) */
   /* paths of a translated tree that came from elsewhere in the source
    * (a template's child resource merged into its parent): rendered
    * paths are rewritten so messages name the template (pf_arm.c) */

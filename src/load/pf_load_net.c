@@ -539,6 +539,9 @@ static pf_status pending_rule(struct pf_lj *lj, const cJSON *p,
   int dir = 0, access = 0;
   int64_t prio = -1;
 
+  *handled = 0;
+  if (!lj->may_pend)   /* the hot path: a document without the notation */
+    return PF_OK;
   for (i = 0; i < sizeof(placing) / sizeof(placing[0]); i++)
     if ((t = pf_lj_pending_text(pf_lj_get(p, placing[i], NULL))) != NULL)
       return pf_lj_fail(lj, placing[i],
