@@ -282,6 +282,13 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o)
 
 const char *pf_lj_pending_under(struct pf_lj *lj, const char *key)
 {
+  const struct pf_pending *p = pf_lj_pending_find(lj, key);
+  return p ? p->text : NULL;
+}
+
+const struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
+                                            const char *key)
+{
   const char *path = pf_lj_path(lj, key);
   size_t i, n;
   if (!path)
@@ -291,7 +298,7 @@ const char *pf_lj_pending_under(struct pf_lj *lj, const char *key)
     const struct pf_pending *p = &lj->cfg->pending[i];
     if (!strcmp(p->file, lj->file) && !strncmp(p->jpath, path, n) &&
         (p->jpath[n] == '\0' || p->jpath[n] == '.' || p->jpath[n] == '['))
-      return p->text;
+      return p;
   }
   return NULL;
 }

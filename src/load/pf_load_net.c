@@ -874,6 +874,7 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
                                   struct pf_route *r)
 {
   const char *ip = NULL;
+  const struct pf_pending *pend;
   int nh = 0;
   pf_status st;
 
@@ -909,11 +910,14 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
       return pf_lj_fail(lj, "nextHopIpAddress", "%s", perr.msg);
     r->has_next_hop_ip = 1;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
-             pf_lj_pending_under(lj, "nextHopIpAddress")) {
+             (pend = pf_lj_pending_find(lj, "nextHopIpAddress")) != NULL) {
     /* the appliance's address is known only at deployment (a plan's
-     * firewall private IP): the route is kept without it; the route table
-     * is pending, so what it decides evaluates to unknown */
+     * firewall private IP): the route is kept without it and says so
+     * (routes shows its next hop as pending); the route table is pending,
+     * so what it decides evaluates to unknown */
     r->has_next_hop_ip = 0;
+    r->hop_pending = pend->text;     /* arena strings of the config */
+    r->hop_pending_path = pend->jpath;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE) {
     return pf_lj_fail(lj, "nextHopIpAddress",
                       "route '%s' has next hop VirtualAppliance but no "

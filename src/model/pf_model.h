@@ -246,6 +246,11 @@ struct pf_route {
   enum pf_nexthop next_hop;
   struct pf_addr next_hop_ip;
   int has_next_hop_ip;
+  /* VirtualAppliance whose nextHopIpAddress is known only at deployment
+   * (a plan's firewall private IP): the pending value's expression and
+   * JSON path; NULL otherwise (docs/semantics.md "Pending values") */
+  const char *hop_pending;
+  const char *hop_pending_path;
 };
 
 struct pf_route_table {
