@@ -459,9 +459,26 @@ pf_status pf_load_paths(struct pf_config *cfg, const char *const *paths,
   w.templates = 0;
   w.first_template = NULL;
   for (i = 0; i < n; i++) {
+    size_t before = cfg->n_inputs;
+    const struct pf_input *in;
     st = pf_file_walk(paths[i], load_file, &w, err);
     if (st != PF_OK)
       return st;
+    /* a file named on the command line that is not configuration is
+     * said where every command shows it (in a directory, skipping such
+     * files is expected; inventory lists them either way): a parameters
+     * file given alone must not look like a clean design */
+    in = cfg->n_inputs == before + 1 ? &cfg->inputs[before] : NULL;
+    if (in && in->skipped && !in->is_service_tags &&
+        !strcmp(in->path, paths[i]) &&
+        pf_config_warn(cfg, "%s: not loaded: %s%s", in->path, in->skipped,
+                       strcmp(in->skipped, "ARM parameters file")
+                           ? ""
+                           : " (not an input of its own: give its template; "
+                             "the parameters are read with --parameters "
+                             "FILE, or from <name>.parameters.json beside "
+                             "<name>.json)") != PF_OK)
+      return pf_err_set(err, PF_ENOMEM, "%s: out of memory", paths[i]);
   }
   return pf_config_resolve(cfg);
 }
