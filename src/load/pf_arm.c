@@ -92,6 +92,7 @@ struct run {
   struct pf_err *err;
   long budget;
   int location_used;    /* resourceGroup() was read */
+  cJSON *secrets;       /* string values of secure parameters (array) */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -547,6 +548,111 @@ static pf_status eval_value(struct ctx *c, const cJSON *v, const char *path,
   return PF_OK;
 }
 
+/* ---- secure values ----------------------------------------------------- */
+
+/* Secure values are never printed (docs/templates.md): a secureString or
+ * secureObject value that reaches a resource (a password wired into a
+ * property the loaders read) would otherwise be echoed by their errors,
+ * inventory and evidence.  Every string of a secure parameter's value is
+ * remembered; a resource string that holds one becomes a pending value
+ * that names no secret, and error and warning texts are masked. */
+#define SECRET_MIN_SUBSTR 6   /* shorter secrets match whole strings only */
+
+static pf_status note_secrets(struct run *r, const cJSON *v)
+{
+  const cJSON *e;
+  if (cJSON_IsString(v) && v->valuestring[0] &&
+      !pf_armx_is_unknown(v)) {
+    cJSON *s;
+    if (!r->secrets && !(r->secrets = cJSON_CreateArray()))
+      return oom(r);
+    if (!(s = cJSON_CreateString(v->valuestring)) ||
+        !cJSON_AddItemToArray(r->secrets, s)) {
+      cJSON_Delete(s);
+      return oom(r);
+    }
+    return PF_OK;
+  }
+  cJSON_ArrayForEach(e, v) {
+    pf_status st = note_secrets(r, e);
+    if (st != PF_OK)
+      return st;
+  }
+  return PF_OK;
+}
+
+static int holds_secret(const struct run *r, const char *s)
+{
+  const cJSON *e;
+  cJSON_ArrayForEach(e, r->secrets) {
+    const char *x = e->valuestring;
+    if (strlen(x) >= SECRET_MIN_SUBSTR ? strstr(s, x) != NULL
+                                       : !strcmp(s, x))
+      return 1;
+  }
+  return 0;
+}
+
+static pf_status scrub_tree(struct run *r, cJSON *parent)
+{
+  cJSON *e, *next;
+  for (e = parent ? parent->child : NULL; e; e = next) {
+    next = e->next;
+    if (cJSON_IsString(e) && holds_secret(r, e->valuestring)) {
+      cJSON *u = pf_armx_unknown("the value of a secure parameter "
+                                 "(not shown)");
+      if (!u)
+        return oom(r);
+      /* ViaPointer would leave an object member unnamed */
+      if (e->string
+              ? !cJSON_ReplaceItemInObjectCaseSensitive(parent, e->string, u)
+              : !cJSON_ReplaceItemViaPointer(parent, e, u)) {
+        cJSON_Delete(u);
+        return oom(r);
+      }
+    } else if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+      pf_status st = scrub_tree(r, e);
+      if (st != PF_OK)
+        return st;
+    }
+  }
+  return PF_OK;
+}
+
+/* Mask every secret in \p s (in place; the mask is never longer). */
+static void scrub_text(const struct run *r, char *s)
+{
+  static const char mask[] = "***";
+  const cJSON *e;
+  cJSON_ArrayForEach(e, r->secrets) {
+    const char *x = e->valuestring;
+    size_t n = strlen(x);
+    char *at;
+    if (n < SECRET_MIN_SUBSTR && strcmp(s, x))
+      continue;
+    while ((at = strstr(s, x)) != NULL) {
+      size_t m = n < sizeof(mask) - 1 ? n : sizeof(mask) - 1;
+      memcpy(at, mask, m);
+      memmove(at + m, at + n, strlen(at + n) + 1);
+    }
+  }
+}
+
+static pf_status scrub_secrets(struct run *r)
+{
+  size_t i;
+  pf_status st = PF_OK;
+  if (!r->secrets)
+    return PF_OK;
+  for (i = 0; i < r->out->n && st == PF_OK; i++)
+    st = scrub_tree(r, r->out->r[i].obj);
+  for (i = 0; i < r->out->n_warn; i++)
+    scrub_text(r, r->out->warn[i]);
+  if (pf_err_isset(r->err))
+    scrub_text(r, r->err->msg);
+  return st;
+}
+
 /* ---- parameters -------------------------------------------------------- */
 
 static const char *type_name_of(const cJSON *decl)
@@ -691,6 +797,12 @@ static pf_status param_value(struct ctx *c, struct param *p)
               p->name);
   }
   pf_free(dpath);
+  {
+    const char *type = type_name_of(p->decl);
+    if (st == PF_OK && type && (!strcasecmp(type, "securestring") ||
+                                !strcasecmp(type, "secureObject")))
+      st = note_secrets(c->run, p->value);
+  }
   p->state = st == PF_OK ? 2 : 1;
   return st;
 }
@@ -1924,6 +2036,12 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
   cJSON_Delete(outputs);
   cJSON_Delete(ptree);
   ctx_release(&c);
+  {
+    pf_status st2 = scrub_secrets(&run);
+    if (st == PF_OK)
+      st = st2;
+  }
+  cJSON_Delete(run.secrets);
   if (st == PF_OK && pf_err_isset(err))
     st = err->code;
   return st;
