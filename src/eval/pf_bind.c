@@ -767,8 +767,12 @@ G(g_fw_default)
 {
   const struct pf_firewall *fw = fw_of(r);
   (void)cfg;
-  /* defaultAction defaults to Allow (AZURE-SEMANTICS.md 7.4) */
-  pf_value_str(out, fw->default_deny ? "Deny" : "Allow");
+  /* defaultAction defaults to Allow (AZURE-SEMANTICS.md 7.4), unless it
+   * is given but known only at deployment (docs/semantics.md) */
+  if (fw->default_pending)
+    pf_value_unknown(out, "defaultAction is known only at deployment");
+  else
+    pf_value_str(out, fw->default_deny ? "Deny" : "Allow");
   return PF_OK;
 }
 G(g_fw_bypass)

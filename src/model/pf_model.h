@@ -287,6 +287,8 @@ enum pf_bypass {
 struct pf_firewall {
   int present;                   /* networkAcls / networkRuleSet given */
   int default_deny;              /* defaultAction == Deny */
+  int default_pending;           /* defaultAction known only at deployment
+                                  * (default_deny is then 0, not "Allow") */
   unsigned bypass;               /* enum pf_bypass */
   int bypass_known;
   struct pf_prefix *ip_rules;
