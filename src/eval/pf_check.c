@@ -207,6 +207,26 @@ static enum tv compare(struct ev *e, const struct pf_cond *c)
       eq = l.t == r.t;
     } else if (l.t == PF_VAL_STR && r.t == PF_VAL_STR) {
       eq = str_ieq(l.s, r.s);
+      /* a placeholder of a template's or plan's scope stands for the real
+       * subscription or region, which may be the other one: equal
+       * placeholders are the same value, a placeholder and a real value
+       * are unknown (docs/templates.md "Placeholders") */
+      if (!eq && c->op == PF_COP_SAME) {
+        const char *ph = NULL;
+        if (str_ieq(l.s, PF_PLACEHOLDER_LOCATION) ||
+            str_ieq(r.s, PF_PLACEHOLDER_LOCATION))
+          ph = "the deployment's location is a placeholder: give "
+               "--location";
+        else if (str_ieq(l.s, PF_PLACEHOLDER_SUBSCRIPTION) ||
+                 str_ieq(r.s, PF_PLACEHOLDER_SUBSCRIPTION))
+          ph = "the deployment's subscription is a placeholder: give "
+               "--subscription";
+        if (ph) {
+          t = TV_UNKNOWN;
+          note_unknown(e, ph);
+          goto record;
+        }
+      }
     } else if ((l.t == PF_VAL_INT || l.t == PF_VAL_BOOL) && l.t == r.t) {
       eq = l.i == r.i;
     } else if (l.t == PF_VAL_ADDRS && r.t == PF_VAL_ADDRS) {
@@ -351,6 +371,12 @@ static enum tv end_set(struct ev *e, const struct pf_endspec *sp,
       if (!loc) {
         snprintf(name, cap, "%s.<region>", sp->tag);
         note_unknown(e, "the region is unknown (load the workspace)");
+        return TV_UNKNOWN;
+      }
+      if (str_ieq(loc, PF_PLACEHOLDER_LOCATION)) {
+        snprintf(name, cap, "%s.<region>", sp->tag);
+        note_unknown(e, "the workspace's region is the deployment's "
+                        "location, a placeholder: give --location");
         return TV_UNKNOWN;
       }
       if (!e->tags) {

@@ -23,10 +23,10 @@
 #include "pf_armexpr.h"
 #include "pf_load.h"
 
-#define PLACEHOLDER_SUB "00000000-0000-0000-0000-000000000000"
+#define PLACEHOLDER_SUB PF_PLACEHOLDER_SUBSCRIPTION
 #define PLACEHOLDER_TENANT "00000000-0000-0000-0000-000000000000"
 #define PLACEHOLDER_RG "rg"
-#define PLACEHOLDER_LOC "placeholder-location"
+#define PLACEHOLDER_LOC PF_PLACEHOLDER_LOCATION
 #define BUDGET 2000000L   /* steps and copied nodes per template */
 
 struct frame {

@@ -104,6 +104,12 @@ struct pf_ref {
   const char *jpath;        /* where the reference was read */
 };
 
+/* What templates and plans use when the deployment scope is not given
+ * (docs/templates.md "Placeholders"): never a real subscription or
+ * region, so a comparison with a real one is unknown, not false. */
+#define PF_PLACEHOLDER_SUBSCRIPTION "00000000-0000-0000-0000-000000000000"
+#define PF_PLACEHOLDER_LOCATION "placeholder-location"
+
 /* ---- network ------------------------------------------------------- */
 
 enum pf_proto {
