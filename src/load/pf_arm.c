@@ -25,7 +25,7 @@
 
 #define PLACEHOLDER_SUB PF_PLACEHOLDER_SUBSCRIPTION
 #define PLACEHOLDER_TENANT "00000000-0000-0000-0000-000000000000"
-#define PLACEHOLDER_RG "rg"
+#define PLACEHOLDER_RG PF_PLACEHOLDER_RESOURCE_GROUP
 #define PLACEHOLDER_LOC PF_PLACEHOLDER_LOCATION
 #define BUDGET 2000000L   /* steps and copied nodes per template */
 
@@ -2021,8 +2021,10 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
     pf_status st2;
     if (!opts || !opts->subscription)
       strcat(missing, " subscription " PLACEHOLDER_SUB " (--subscription),");
-    if (!opts || !opts->resource_group)
+    if (!opts || !opts->resource_group) {
       strcat(missing, " resource group '" PLACEHOLDER_RG "' (--resource-group),");
+      out->rg_placeholder = 1;
+    }
     if ((!opts || !opts->location) && run.location_used)
       strcat(missing, " location '" PLACEHOLDER_LOC "' (--location),");
     if (*missing) {

@@ -237,6 +237,8 @@ static pf_status load_template(struct load_state *ls, const cJSON *root)
                       ls->first_template && *ls->first_template
                           ? *ls->first_template : "another input");
   st = pf_arm_translate(file, ls->len, root, &ao, &out, lj->err);
+  if (st == PF_OK && out.rg_placeholder && out.n)
+    lj->cfg->rg_placeholder = 1;     /* cmd_fix: "-g rg" is no real group */
   for (i = 0; st == PF_OK && i < out.n_warn; i++)
     if (pf_config_warn(lj->cfg, "%s", out.warn[i]) != PF_OK)
       st = pf_load_oom(lj);

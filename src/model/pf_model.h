@@ -109,6 +109,8 @@ struct pf_ref {
  * region, so a comparison with a real one is unknown, not false. */
 #define PF_PLACEHOLDER_SUBSCRIPTION "00000000-0000-0000-0000-000000000000"
 #define PF_PLACEHOLDER_LOCATION "placeholder-location"
+#define PF_PLACEHOLDER_RESOURCE_GROUP "rg"  /* a real name too: see
+                                             * pf_config.rg_placeholder */
 
 /* ---- network ------------------------------------------------------- */
 
@@ -479,6 +481,8 @@ struct pf_config {
   const char *client_ip;             /* check --client-ip (ST-3) */
   const char **warnings;             /* "file: path: what" (arena) */
   size_t n_warnings, cap_warnings;
+  int rg_placeholder;                /* a template's ids use the placeholder
+                                      * resource group (no --resource-group) */
   struct pf_pending *pending;        /* values known only at deployment */
   size_t n_pending, cap_pending;
   struct pf_idx *idx;                /* id index (private) */
