@@ -1337,6 +1337,7 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                          tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
+  pf_cli_warn_config(ctx, cfg);
   if ((rc = find_subnet(ctx, cfg, op.subnet, &s)) != PF_EXIT_OK)
     goto done;
   if (op.to && (rc = parse_dest(ctx, db, op.to, &d)) != PF_EXIT_OK)

@@ -109,6 +109,13 @@ const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
   return found;
 }
 
+void pf_cli_warn_config(struct pf_ctx *ctx, const struct pf_config *cfg)
+{
+  size_t i;
+  for (i = 0; i < cfg->n_warnings; i++)
+    pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+}
+
 int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg)
 {
   switch (c) {
