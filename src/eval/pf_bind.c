@@ -146,10 +146,13 @@ static void fill_attached(const struct pf_config *cfg, struct pf_binding *b,
     const struct pf_aks_cluster *k = (const struct pf_aks_cluster *)r;
     b->v[PF_VAR_AKS_CLUSTER] = r;
     if (!b->v[PF_VAR_SUBNET] && !b->missing[PF_VAR_SUBNET] && k->n_subnets) {
-      if (k->subnets[0].target)
+      if (k->subnets[0].target) {
         fill_subnet(cfg, b, (const struct pf_subnet *)k->subnets[0].target);
-      else
+      } else {
         b->missing[PF_VAR_SUBNET] = k->subnets[0].id;
+        if (!b->v[PF_VAR_VNET])   /* found through the subnet only */
+          b->missing[PF_VAR_VNET] = k->subnets[0].id;
+      }
     }
   }
 }
@@ -164,8 +167,12 @@ static void fill_compute(const struct pf_config *cfg, struct pf_binding *b,
     b->missing[PF_VAR_WORKSPACE] = c->workspace.id;
   if (c->subnet.target && c->subnet.target->kind == PF_K_SUBNET)
     fill_subnet(cfg, b, (const struct pf_subnet *)c->subnet.target);
-  else if (c->subnet.id)
+  else if (c->subnet.id) {
+    /* the virtual network is found through the subnet: unknown too, never
+     * "absent" (CMP-3's "no lock covers it" passed on nothing) */
     b->missing[PF_VAR_SUBNET] = c->subnet.id;
+    b->missing[PF_VAR_VNET] = c->subnet.id;
+  }
   fill_attached(cfg, b, c);
 }
 
