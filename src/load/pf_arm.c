@@ -1964,6 +1964,14 @@ static pf_status read_parameters(struct run *r, const char *tfile,
   if (st != PF_OK)
     return st;
   p = member(*tree, "parameters");
+  if (pf_arm_is_template(*tree)) {
+    /* a template's own "parameters" are declarations, not values */
+    cJSON_Delete(*tree);
+    *tree = NULL;
+    return pf_err_set(r->err, PF_EINVAL, "%s: $: a deployment template, not "
+                      "a parameters file: give its parameters file "
+                      "(<name>.parameters.json) to --parameters", name);
+  }
   if (!cJSON_IsObject(p)) {
     cJSON_Delete(*tree);
     *tree = NULL;
