@@ -286,7 +286,7 @@ const char *pf_lj_pending_under(struct pf_lj *lj, const char *key)
   return p ? p->text : NULL;
 }
 
-const struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
+struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
                                             const char *key)
 {
   const char *path = pf_lj_path(lj, key);
@@ -295,7 +295,7 @@ const struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
     return NULL;
   n = strlen(path);
   for (i = 0; i < lj->cfg->n_pending; i++) {
-    const struct pf_pending *p = &lj->cfg->pending[i];
+    struct pf_pending *p = &lj->cfg->pending[i];
     if (!strcmp(p->file, lj->file) && !strncmp(p->jpath, path, n) &&
         (p->jpath[n] == '\0' || p->jpath[n] == '.' || p->jpath[n] == '['))
       return p;

@@ -140,7 +140,7 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o);
 const char *pf_lj_pending_under(struct pf_lj *lj, const char *key);
 /** The same, as the recorded value (its path and expression); valid until
  * the next value is recorded. */
-const struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
+struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
                                             const char *key);
 const char *pf_lj_pending_text(const cJSON *v);
 /** Record \p v (if pending) at the current path [.key]. */

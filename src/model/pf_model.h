@@ -96,6 +96,10 @@ struct pf_pending {
    * a resource of its own and merged into its parent, pf_tf.c); NULL:
    * the resource whose path is the longest prefix */
   const char *owner;
+  /* represented exactly by its loader, so it does not make its resource
+   * pending: a route's nextHopIpAddress (pf_route.hop_pending), which no
+   * evaluation reads; still listed by inventory */
+  int represented;
 };
 
 struct pf_ref {
@@ -212,6 +216,10 @@ struct pf_vnet {
   size_t n_peerings;
   struct pf_addr *dns_servers;
   size_t n_dns_servers;
+  /* some DNS server known only at deployment (a firewall's address in a
+   * plan): the list is incomplete.  Recorded here rather than making the
+   * whole network pending (docs/semantics.md "Pending values") */
+  int dns_servers_pending;
 };
 
 struct pf_nic_ipconfig {

@@ -740,6 +740,11 @@ static void test_hop_pending(void **state)
   assert_non_null(r->udr->hop_pending);
   assert_non_null(strstr(r->udr->hop_pending, "reference('fw')"));
   assert_int_equal(rt->n_hop_pending, 1);
+  /* still listed as pending, but it does not make the table pending: no
+   * evaluation reads the address */
+  assert_int_equal(cfg->n_pending, 1);
+  assert_true(cfg->pending[0].represented);
+  assert_int_equal(rt->table->hdr.n_pending, 0);
   assert_int_equal(findings(rt, PF_RF_HOP_PENDING), 1);
   assert_int_equal(findings(rt, PF_RF_HOP_OUTSIDE_VNET), 0);
   for (i = 0; i < rt->n_findings; i++)
