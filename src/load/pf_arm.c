@@ -716,6 +716,25 @@ static pf_status check_param(struct ctx *c, struct param *p, const char *file,
   loc.file = file;
   if (pf_armx_is_unknown(v))
     return PF_OK;
+  /* the value is accepted (Azure would), but names and ids built from it
+   * are the harness's, not the user's; said once per value (a nested
+   * deployment handing it on is the same value) */
+  if (*hint && p->given) {
+    char said[96];
+    size_t i;
+    int seen = 0;
+    snprintf(said, sizeof(said), " is '%.60s', a quickstart", v->valuestring);
+    for (i = 0; i < c->run->out->n_warn; i++)
+      seen |= strstr(c->run->out->warn[i], said) != NULL;
+    if (!seen) {
+      pf_status st = warn(c->run, "%s: %s: parameter '%s'%s test "
+                          "placeholder ('GEN-...', 'GET-PREREQ-...'): give "
+                          "real values with --parameters", file, path,
+                          p->name, said);
+      if (st != PF_OK)
+        return st;
+    }
+  }
   if ((bad = type_mismatch(type, v)) != NULL)
     return fail(&loc, path, "parameter '%s' is declared %s but the value is "
                 "%s", p->name, type, bad);
