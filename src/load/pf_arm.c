@@ -93,6 +93,7 @@ struct run {
   long budget;
   int location_used;    /* resourceGroup() was read */
   cJSON *secrets;       /* string values of secure parameters (array) */
+  const char *pfile;    /* the top template's parameters file, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -810,6 +811,11 @@ static pf_status param_value(struct ctx *c, struct param *p)
     if (st == PF_OK)
       st = check_param(c, p, c->file, vp);
     pf_free(vp);
+  } else if (!c->up && c->run->pfile) {
+    /* a parameters file of another template reads the same way */
+    st = fail(c, dpath, "parameter '%s' has no value in %s and no "
+              "defaultValue: give it there (is that file this template's "
+              "parameters?)", p->name, c->run->pfile);
   } else {
     st = fail(c, dpath, "parameter '%s' has no value: give it in the "
               "parameters file (--parameters) or declare a defaultValue",
@@ -2039,6 +2045,7 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
     return oom(&run);
   }
   st = read_parameters(&run, file, &ptree, &pfile);
+  run.pfile = pfile;
   if (st == PF_OK)
     st = run_template(&c, member(ptree, "parameters"), pfile,
                       "$.parameters", &outputs);
