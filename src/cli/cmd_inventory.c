@@ -164,7 +164,10 @@ static void describe_res(const struct pf_res *r, char *buf, size_t cap)
       snprintf(buf, cap, "no firewall given");
     else
       snprintf(buf, cap, "firewall default %s, %zu IP rules, %zu subnet rules",
-               fw->default_deny ? "Deny" : "Allow", fw->n_ip_rules,
+               fw->default_pending ? "known only at deployment"
+               : fw->default_deny  ? "Deny"
+                                   : "Allow",
+               fw->n_ip_rules,
                fw->n_vnet_rules);
     break;
   }

@@ -26,7 +26,7 @@
 #include "pf_load_int.h"
 
 #define TF_MAX_DEPTH 16          /* reference chains followed */
-#define TF_SUB_PLACEHOLDER "00000000-0000-0000-0000-000000000000"
+#define TF_SUB_PLACEHOLDER PF_PLACEHOLDER_SUBSCRIPTION
 
 /* ---- instances ----------------------------------------------------------- */
 
