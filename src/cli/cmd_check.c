@@ -475,6 +475,20 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     goto done;
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  /* nothing to evaluate is not a clean bill of health: every rule would
+   * be silent and the run would exit 0 */
+  {
+    size_t n_res = 0;
+    unsigned k;
+    for (k = 0; k < PF_K_COUNT; k++)
+      n_res += cfg->n_res[k];
+    if (n_res == 0) {
+      rc = pf_cli_error(ctx, "check: no Azure resource configuration was "
+                        "loaded from the inputs (see the warnings above, or "
+                        "'preflight inventory PATH')");
+      goto done;
+    }
+  }
   if (client_ip) {
     struct pf_prefix cp;
     if (pf_prefix_parse(client_ip, strlen(client_ip), 1, &cp, &err) !=
