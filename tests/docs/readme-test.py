@@ -286,6 +286,14 @@ def main(argv):
             fail("%s: '%s' exited %d:\n%s" % (where, cmd, p.returncode,
                                              p.stderr[-2000:]))
             continue
+        # exit 1 is also what the shell returns when a redirection fails
+        # (`--subscription <id>` reads a file "id"): not findings
+        shell_err = [l for l in p.stderr.splitlines()
+                     if l.startswith("bash: ")]
+        if shell_err:
+            fail("%s: '%s': the shell failed: %s" % (where, cmd,
+                                                     shell_err[0]))
+            continue
         print("ok: %s: %s -> exit %d" % (where, cmd, p.returncode))
         if expect is not None:
             compared += 1
