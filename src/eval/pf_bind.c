@@ -487,8 +487,14 @@ G(g_ws_pe)
 }
 G(g_ws_principal)
 {
+  const char *t = WS(r)->identity_type;
   (void)cfg;
   pf_value_str(out, WS(r)->principal_id);
+  /* a system-assigned identity without its id: a template or plan (the
+   * id exists after deployment) or an export that left it out (SEC-5) */
+  if (!WS(r)->principal_id && t && strcasestr(t, "SystemAssigned"))
+    pf_value_unknown(out, "the workspace's system-assigned identity has "
+                          "no principal id yet (known after deployment)");
   return PF_OK;
 }
 G(g_ws_cmk_kv)

@@ -66,6 +66,8 @@ pf_status pf_load_workspace(struct pf_lj *lj, const cJSON *o)
   if (ident) {
     pf_lj_push_key(lj, "identity");
     st = pf_lj_str(lj, ident, "principalId|principal_id", &w->principal_id);
+    if (st == PF_OK)
+      st = pf_lj_str(lj, ident, "type", &w->identity_type);
     pf_lj_pop(lj);
     if (st != PF_OK)
       return st;

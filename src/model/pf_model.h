@@ -351,6 +351,7 @@ struct pf_workspace {
   enum pf_tri allow_public_behind_vnet;
   const char *image_build_compute;
   const char *principal_id;      /* system-assigned identity */
+  const char *identity_type;     /* identity.type ("SystemAssigned", ...) */
   const char *cmk_key_vault;     /* encryption.keyVaultProperties */
   const char *cmk_key_uri;
   size_t n_private_endpoint_connections;
