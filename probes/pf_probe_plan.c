@@ -430,10 +430,13 @@ static pf_status derive_nodes(struct dctx *d,
 
 /* The address probes stand for in the configuration: the first usable
  * address (Azure keeps the first four) of the first compute's subnet. */
-static void derive_from(struct pf_probe_plan *p, const struct pf_config *cfg)
+void pf_probe_plan_default_from(struct pf_probe_plan *p,
+                                const struct pf_config *cfg)
 {
   char why[256];
   size_t i;
+  if (p->has_from)
+    return;
   for (i = 0; i < cfg->n_res[PF_K_COMPUTE]; i++) {
     const struct pf_compute *c =
         (const struct pf_compute *)cfg->res[PF_K_COMPUTE][i];
@@ -634,7 +637,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
   for (i = 0; i < p->n; i++)
     if (!p->t[i].host_is_addr && p->t[i].expect == PF_PEXP_ANY)
       p->t[i].expect = PF_PEXP_PUBLIC;
-  derive_from(p, cfg);
+  pf_probe_plan_default_from(p, cfg);
   if (p->n > 1)
     qsort(p->t, p->n, sizeof(*p->t), cmp_target);
   return PF_OK;

@@ -1258,6 +1258,8 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
       rc = pf_cli_error(ctx, "%s", err.msg);
       goto done;
     }
+    if (pr.cfg)
+      pf_probe_plan_default_from(&pr.plan, pr.cfg);
   } else {
     memset(&dop, 0, sizeof(dop));
     dop.nodes = nodes;
