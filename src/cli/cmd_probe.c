@@ -69,7 +69,7 @@ static const char usage_text[] =
   "                       instead of the system resolver\n"
   "  --timeout MS         per name and per connect (default 3000)\n"
   "  --concurrency N      connects in flight (default 1000)\n"
-  "  --dns-concurrency N  DNS queries in flight (default 100: more makes\n"
+  "  --dns-concurrency N  DNS queries in flight (default 50: more makes\n"
   "                       small DNS servers drop queries)\n"
   "  --rate N             connects started per second (default: no cap)\n"
   "  --ca-file FILE       PEM CAs that replace the system store for HTTPS\n"
@@ -1176,7 +1176,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   pr.ctx = ctx;
   pr.timeout_ms = 3000;
   pr.concurrency = 1000;
-  pr.dns_concurrency = 100;
+  pr.dns_concurrency = 50;
   pf_err_clear(&err);
   optind = 0;
   opterr = 0;
