@@ -572,6 +572,13 @@ static void https_result(struct pres *r, const struct pf_https_result *h,
   case PF_HTTPS_NOT_REACHED: r->status = RS_FAIL; break;
   default: r->status = RS_UNKNOWN; break;
   }
+  if (r->sv.has) {
+    /* the firewall of the service is not in the NSG verdict: only "not
+     * reached" is compared with it */
+    int reached = h->outcome == PF_HTTPS_ANSWERED;
+    int allowed = r->sv.v == PF_V_ALLOW && !route_blocks(r->sv.route);
+    r->agrees = r->sv.v == PF_V_UNKNOWN ? -1 : reached == allowed;
+  }
   if (h->outcome == PF_HTTPS_ANSWERED)
     snprintf(r->msg, sizeof(r->msg), "GET %s: HTTP %ld%s: %s (%s)%s%s", url,
              h->status, code, pf_https_verdict_name(h->verdict),
@@ -581,6 +588,15 @@ static void https_result(struct pres *r, const struct pf_https_result *h,
              pf_https_outcome_name(h->outcome),
              pf_https_verdict_name(h->verdict), h->why ? h->why : "-",
              h->detail[0] ? "; " : "", h->detail);
+  if (r->sv.has) {
+    size_t len = strlen(r->msg);
+    snprintf(r->msg + len, sizeof(r->msg) - len, "; %s%s", r->sv.text,
+             r->agrees != 0 ? ""
+             : h->outcome == PF_HTTPS_ANSWERED
+                 ? " - live and static differ: the service answered"
+                 : " - live and static differ: the configuration allows "
+                   "it, so look beyond the NSGs");
+  }
 }
 
 /* ---- running ---- */
@@ -789,6 +805,10 @@ static int run_probes(struct probe *pr)
   for (i = 0; i < pr->n_r; i++) {
     struct pres *r = &pr->r[i];
     if (r->kind == RK_HTTPS && r->https != (size_t)-1) {
+      /* the same path as TCP 443: the verdict goes beside the answer */
+      if (static_verdict(pr, &r->addr, 443, &r->sv) != PF_OK)
+        return pf_cli_error(pr->ctx, "probe: out of memory");
+      r->port = 443;
       https_result(r, &pr->hres[r->https], pr->hurl[r->https]);
       continue;
     }
@@ -1099,6 +1119,8 @@ static void write_json(struct probe *pr)
       jw_dns(&jw, pr, r);
     } else if (r->kind == RK_HTTPS) {
       jw_https(&jw, pr, r);
+      if (r->sv.has)
+        jw_static(&jw, pr, r);
     } else {
       jw_tcp(&jw, pr, r);
       if (r->sv.has)

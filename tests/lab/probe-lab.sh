@@ -277,7 +277,7 @@ for r in doc["results"]:
         elif c["kind"] == "tcp":
             got[("tcp", c["host"], c["port"])] = (c["outcome"], r["status"], r)
         elif c["kind"] == "https":
-            got[("https", c["host"])] = (c["outcome"], r["status"], c)
+            got[("https", c["host"])] = (c["outcome"], r["status"], c, r)
 want = {
     ("dns", "stpriv.blob.core.windows.net"): ("private", "pass"),
     ("dns", "stpe.blob.core.windows.net"): ("public", "fail"),
@@ -338,6 +338,15 @@ if (s["verdict"], s["agrees"]) != ("allow", True):
 s = static(("tcp", "stpe.blob.core.windows.net", 443))
 if (s["verdict"], s["agrees"]) != ("allow", False):
     print("static filtered 443", s); bad += 1
+def hstatic(host):
+    return [c for c in got[("https", host)][3]["evidence"]["checks"]
+            if c["kind"] == "static"][0]
+s = hstatic("kvpub.vault.azure.net")
+if (s["verdict"], s["port"], s["agrees"]) != ("deny", 443, True):
+    print("https static kv", s); bad += 1
+s = hstatic("stpe.blob.core.windows.net")
+if (s["verdict"], s["agrees"]) != ("allow", False):
+    print("https static stpe", s); bad += 1
 h = got[("https", "stpriv.blob.core.windows.net")][2]
 if (h["connect_to"], h["verdict"]) != ("198.51.100.10:443", "not-reached"):
     print("https to the DNS answer", h); bad += 1
