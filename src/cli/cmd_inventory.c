@@ -239,6 +239,16 @@ static void text_report(struct pf_ctx *ctx, const struct pf_config *cfg,
     for (i = 0; i < cfg->n_warnings; i++)
       fprintf(o, "  %s\n", cfg->warnings[i]);
   }
+  if (cfg->n_pending) {
+    /* docs/semantics.md "Pending values": what evaluation will call
+     * unknown because the design does not fix it yet */
+    fprintf(o, "\n%sKnown only at deployment%s (%zu): what depends on "
+            "these is unknown\n", pf_c_bold(ctx), pf_c_reset(ctx),
+            cfg->n_pending);
+    for (i = 0; i < cfg->n_pending; i++)
+      fprintf(o, "  %s: %s: %s\n", cfg->pending[i].file,
+              cfg->pending[i].jpath, cfg->pending[i].text);
+  }
   if (cfg->n_duplicates)
     fprintf(o, "\nDuplicates: %zu resource%s defined more than once (the "
             "first definition is used)\n",
@@ -341,6 +351,18 @@ static void json_report(struct pf_ctx *ctx, const struct pf_config *cfg,
   for (i = 0; i < cfg->n_warnings; i++)
     pf_jw_str(&jw, cfg->warnings[i]);
   pf_jw_arr_end(&jw);
+  if (cfg->n_pending) {   /* present only when there are any */
+    pf_jw_key(&jw, "pending");
+    pf_jw_arr(&jw);
+    for (i = 0; i < cfg->n_pending; i++) {
+      pf_jw_obj(&jw);
+      pf_jw_kstr(&jw, "file", cfg->pending[i].file);
+      pf_jw_kstr(&jw, "path", cfg->pending[i].jpath);
+      pf_jw_kstr(&jw, "expression", cfg->pending[i].text);
+      pf_jw_obj_end(&jw);
+    }
+    pf_jw_arr_end(&jw);
+  }
   pf_jw_key(&jw, "service_tags");
   if (!db) {
     pf_jw_null(&jw);

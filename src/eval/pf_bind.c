@@ -1452,6 +1452,31 @@ static const struct prop *find_prop(const char *path, enum pf_var *var)
   return NULL;
 }
 
+static int is_identity(getter_fn g)
+{
+  return g == g_name || g == g_id || g == g_location || g == g_subscription ||
+         g == g_resource_group;
+}
+
+static const struct pf_pending *bound_pending(const struct pf_binding *b)
+{
+  unsigned i;
+  for (i = 0; i < PF_VAR_COUNT; i++)
+    if (b->v[i] && b->v[i]->pending)
+      return b->v[i]->pending;
+  return NULL;
+}
+
+static void pending_why(struct pf_value *out, const struct pf_pending *p)
+{
+  char why[sizeof(out->why)];
+  snprintf(why, sizeof(why), "known only at deployment: %s (%s)", p->text,
+           p->jpath);
+  pf_value_release(out);
+  memcpy(out->why, why, sizeof(out->why));
+  pf_value_unknown(out, out->why);
+}
+
 int pf_prop_known(const char *path)
 {
   enum pf_var v;
@@ -1463,21 +1488,32 @@ pf_status pf_prop_get(const struct pf_binding *b, const char *path,
 {
   enum pf_var v;
   const struct prop *p = find_prop(path, &v);
+  const struct pf_pending *pend;
+  pf_status st;
   if (!p)
     return PF_ENOTFOUND;
   if (v == PF_VAR_INPUT)
     return p->get(NULL, cfg, out);
   if (!b->v[v]) {
     /* referenced but not supplied: unknown, saying what to load; not
-     * referenced at all: the property is absent */
+     * referenced at all: the property is absent - unless a bound
+     * resource has values known only at deployment, one of which may be
+     * the reference itself */
     if (b->missing[v]) {
       snprintf(out->why, sizeof(out->why), "load %s %s", pf_var_name(v),
                b->missing[v]);
       pf_value_unknown(out, out->why);
+    } else if ((pend = bound_pending(b)) != NULL) {
+      pending_why(out, pend);
     }
     return PF_OK;
   }
-  return p->get(b->v[v], cfg, out);
+  st = p->get(b->v[v], cfg, out);
+  /* a resource with values known only at deployment: every property but
+   * its identity may hang on them (docs/semantics.md "Pending values") */
+  if (st == PF_OK && b->v[v]->pending && !is_identity(p->get))
+    pending_why(out, b->v[v]->pending);
+  return st;
 }
 
 void pf_prop_each(void (*cb)(const char *path, const char *doc, void *arg),

@@ -663,8 +663,7 @@ static enum tv route(struct ev *e, const struct pf_cond *c)
   const struct pf_subnet *s = (const struct pf_subnet *)e->b->v[PF_VAR_SUBNET];
   const struct pf_vnet *vnet = (const struct pf_vnet *)e->b->v[PF_VAR_VNET];
   const struct pf_scope *scope;
-  struct pf_rtable *rt = NULL;
-  struct pf_route_opts ro;
+  const struct pf_rtable *rt = NULL;
   struct pf_route_parts parts;
   struct pf_ipset dst;
   struct pf_err err;
@@ -696,11 +695,8 @@ static enum tv route(struct ev *e, const struct pf_cond *c)
       if (!has[af])
         pf_rangeset_clear(&dst.fam[af]);
   }
-  memset(&ro, 0, sizeof(ro));
-  ro.profile = PF_ROUTE_PROFILE_2023;
-  ro.tags = e->tags;
   pf_err_clear(&err);
-  if ((e->st = pf_rtable_build(e->cfg, s, &ro, &rt, &err)) != PF_OK ||
+  if ((e->st = pf_planner_rtable(e->planner, s, &rt, &err)) != PF_OK ||
       (e->st = pf_rtable_partition(rt, &dst, &parts)) != PF_OK)
     goto done;
   for (i = 0; i < parts.n; i++) {
@@ -786,7 +782,6 @@ record:
   }
 done:
   pf_route_parts_release(&parts);
-  pf_rtable_destroy(rt);
   pf_ipset_release(&dst);
   return t;
 }

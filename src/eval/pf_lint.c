@@ -605,7 +605,8 @@ static int may_open(const struct lint *L, const struct pf_crule *cr)
   for (i = 0; i < r->n_src; i++) {
     const struct pf_addrspec *a = &r->src[i];
     const char *cn;
-    if (a->kind == PF_ADDR_OPAQUE || a->kind == PF_ADDR_ANY)
+    if (a->kind == PF_ADDR_OPAQUE || a->kind == PF_ADDR_PENDING ||
+        a->kind == PF_ADDR_ANY)
       return 1;
     if (a->kind != PF_ADDR_TAG || !a->text)
       continue;

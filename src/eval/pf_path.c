@@ -26,7 +26,14 @@ struct pf_planner {
   size_t n_scopes, cap_scopes;
   struct nsgc_entry **nsgcs;
   size_t n_nsgcs, cap_nsgcs;
+  struct rtable_entry *rtables;
+  size_t n_rtables, cap_rtables;
   int index_flows;
+};
+
+struct rtable_entry {
+  const struct pf_subnet *subnet;
+  struct pf_rtable *rt;
 };
 
 pf_status pf_planner_index_flows(struct pf_planner *p)
@@ -66,9 +73,39 @@ void pf_planner_destroy(struct pf_planner *p)
     pf_nsgc_release(&p->nsgcs[i]->c);
     pf_free(p->nsgcs[i]);
   }
+  for (i = 0; i < p->n_rtables; i++)
+    pf_rtable_destroy(p->rtables[i].rt);
   pf_free(p->scopes);
   pf_free(p->nsgcs);
+  pf_free(p->rtables);
   pf_free(p);
+}
+
+pf_status pf_planner_rtable(struct pf_planner *p, const struct pf_subnet *s,
+                            const struct pf_rtable **out, struct pf_err *err)
+{
+  struct pf_route_opts ro;
+  struct pf_rtable *rt = NULL;
+  size_t i;
+  pf_status st;
+  *out = NULL;
+  for (i = 0; i < p->n_rtables; i++)
+    if (p->rtables[i].subnet == s) {
+      *out = p->rtables[i].rt;
+      return PF_OK;
+    }
+  if (PF_GROW(p->rtables, p->cap_rtables, p->n_rtables + 1))
+    return PF_ENOMEM;
+  memset(&ro, 0, sizeof(ro));
+  ro.profile = PF_ROUTE_PROFILE_2023;
+  ro.tags = p->tags;
+  if ((st = pf_rtable_build(p->cfg, s, &ro, &rt, err)) != PF_OK)
+    return st;
+  p->rtables[p->n_rtables].subnet = s;
+  p->rtables[p->n_rtables].rt = rt;
+  p->n_rtables++;
+  *out = rt;
+  return PF_OK;
 }
 
 const struct pf_subnet *pf_planner_subnet_of(const struct pf_planner *p,

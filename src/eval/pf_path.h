@@ -7,12 +7,13 @@
  * ends lie in loaded subnets the source side's outbound NSGs come first,
  * then the destination side's inbound ones (AZURE-SEMANTICS.md 1.7).
  * Compiled NSGs and scopes are cached per virtual network, so evaluating
- * many flows compiles each NSG once.
+ * many flows compiles each NSG once; effective route tables per subnet.
  */
 #ifndef PF_PATH_H
 #define PF_PATH_H
 
 #include "pf_nsgeval.h"
+#include "pf_route.h"
 
 struct pf_planner;
 
@@ -57,5 +58,14 @@ pf_status pf_planner_flow(struct pf_planner *p, enum pf_dir dir,
 const struct pf_scope *pf_planner_scope(struct pf_planner *p,
                                         const struct pf_vnet *vnet,
                                         pf_status *st);
+
+/**
+ * The effective routes of \p s (current profile, the planner's tags),
+ * built once per subnet and owned by the planner: `check` asks for them
+ * once per compute and route rule.  \return PF_OK, PF_ENOMEM, or the
+ * build's error in \p err.
+ */
+pf_status pf_planner_rtable(struct pf_planner *p, const struct pf_subnet *s,
+                            const struct pf_rtable **out, struct pf_err *err);
 
 #endif

@@ -252,6 +252,9 @@ int pf_scope_addr(const struct pf_scope *s, const struct pf_addrspec *a,
   case PF_ADDR_OPAQUE:
     *why = "an address Azure accepted but whose meaning is undocumented";
     return 0;
+  case PF_ADDR_PENDING:
+    *why = "a rule value known only at deployment (see the load warning)";
+    return 0;
   case PF_ADDR_ASG:
     /* membership is known only from the NICs that were loaded (1.8) */
     if (!asg_members(s, a, out, st)) {

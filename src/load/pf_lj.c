@@ -90,6 +90,11 @@ const char *pf_lj_path(struct pf_lj *lj, const char *key)
     add_key(&lj->path, key);
   s = pf_arena_strdup(lj->a, pf_strbuf_str(&lj->path));
   pf_strbuf_truncate(&lj->path, mark);
+  if (s && lj->map_path) {
+    const char *m = lj->map_path(lj->map_ctx, s);
+    if (m)
+      s = m;
+  }
   return s ? s : "$";
 }
 
@@ -105,8 +110,12 @@ pf_status pf_lj_fail(struct pf_lj *lj, const char *key, const char *fmt, ...)
   va_end(ap);
   if (key)
     add_key(&lj->path, key);
-  pf_err_set(lj->err, PF_EINVAL, "%s: %s: %s", lj->file,
-             pf_strbuf_str(&lj->path), what);
+  {
+    const char *where = pf_strbuf_str(&lj->path), *m;
+    if (lj->map_path && (m = lj->map_path(lj->map_ctx, where)) != NULL)
+      where = m;
+    pf_err_set(lj->err, PF_EINVAL, "%s: %s: %s", lj->file, where, what);
+  }
   pf_strbuf_truncate(&lj->path, mark);
   return PF_EINVAL;
 }
@@ -183,6 +192,88 @@ const cJSON *pf_lj_get(const cJSON *obj, const char *keys, const char **which)
   return NULL;
 }
 
+const char *pf_lj_pending_text(const cJSON *v)
+{
+  const cJSON *t;
+  if (!v || !cJSON_IsObject(v))
+    return NULL;
+  t = cJSON_GetObjectItemCaseSensitive(v, PF_LJ_PENDING_KEY);
+  return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
+pf_status pf_lj_note_pending(struct pf_lj *lj, const char *key,
+                             const cJSON *v)
+{
+  const char *text = pf_lj_pending_text(v);
+  if (!text)
+    return PF_OK;
+  if (pf_config_pending(lj->cfg, lj->file, pf_lj_path(lj, key), text) !=
+      PF_OK)
+    return pf_err_set(lj->err, PF_ENOMEM, "%s: out of memory", lj->file);
+  return PF_OK;
+}
+
+pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o)
+{
+  cJSON *c, *next;
+  size_t i = 0;
+  pf_status st = PF_OK;
+  if (lj->depth >= PF_LJ_MAX_DEPTH - 1)
+    return PF_OK;   /* the strict reader bounds nesting already */
+  if (cJSON_IsArray(o)) {
+    for (c = o->child; c && st == PF_OK; c = next, i++) {
+      next = c->next;
+      pf_lj_push_idx(lj, i);
+      if (pf_lj_pending_text(c)) {
+        st = pf_lj_note_pending(lj, NULL, c);
+        cJSON_Delete(cJSON_DetachItemViaPointer(o, c));
+      } else {
+        st = pf_lj_strip_pending(lj, c);
+      }
+      pf_lj_pop(lj);
+    }
+  } else if (cJSON_IsObject(o) && !pf_lj_pending_text(o)) {
+    for (c = o->child; c && st == PF_OK; c = c->next) {
+      if (!cJSON_IsArray(c) && !cJSON_IsObject(c))
+        continue;
+      pf_lj_push_key(lj, c->string);
+      st = pf_lj_strip_pending(lj, c);
+      pf_lj_pop(lj);
+    }
+  }
+  return st;
+}
+
+const char *pf_lj_pending_under(struct pf_lj *lj, const char *key)
+{
+  const char *path = pf_lj_path(lj, key);
+  size_t i, n;
+  if (!path)
+    return NULL;
+  n = strlen(path);
+  for (i = 0; i < lj->cfg->n_pending; i++) {
+    const struct pf_pending *p = &lj->cfg->pending[i];
+    if (!strcmp(p->file, lj->file) && !strncmp(p->jpath, path, n) &&
+        (p->jpath[n] == '\0' || p->jpath[n] == '.' || p->jpath[n] == '['))
+      return p->text;
+  }
+  return NULL;
+}
+
+/* pf_lj_get for the typed reads: a value known only at deployment is
+ * recorded as pending and read as not given (the evaluators then answer
+ * unknown for what it decides, never a default). */
+static const cJSON *lj_get(struct pf_lj *lj, const cJSON *obj,
+                           const char *keys, const char **which)
+{
+  const cJSON *v = pf_lj_get(obj, keys, which);
+  if (v && pf_lj_pending_text(v)) {
+    (void)pf_lj_note_pending(lj, which ? *which : NULL, v);
+    return NULL;
+  }
+  return v;
+}
+
 const cJSON *pf_lj_props(const cJSON *o)
 {
   /* PowerShell exports (Get-AzResource, PSRule) write "Properties" */
@@ -208,7 +299,7 @@ pf_status pf_lj_str(struct pf_lj *lj, const cJSON *obj, const char *keys,
                     const char **out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   char *s;
   if (!v)
     return PF_OK;
@@ -248,7 +339,7 @@ pf_status pf_lj_bool(struct pf_lj *lj, const cJSON *obj, const char *keys,
                      enum pf_tri *out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   if (!v)
     return PF_OK;
   if (cJSON_IsBool(v)) {
@@ -274,7 +365,7 @@ pf_status pf_lj_int(struct pf_lj *lj, const cJSON *obj, const char *keys,
                     int64_t min, int64_t max, int64_t *out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   double d;
   if (!v)
     return PF_OK;
@@ -312,7 +403,7 @@ pf_status pf_lj_obj(struct pf_lj *lj, const cJSON *obj, const char *keys,
                     const cJSON **out, const char **which)
 {
   const char *w;
-  const cJSON *v = pf_lj_get(obj, keys, &w);
+  const cJSON *v = lj_get(lj, obj, keys, &w);
   *out = NULL;
   if (which)
     *which = w;
@@ -329,7 +420,7 @@ pf_status pf_lj_arr(struct pf_lj *lj, const cJSON *obj, const char *keys,
                     const cJSON **out, const char **which)
 {
   const char *w;
-  const cJSON *v = pf_lj_get(obj, keys, &w);
+  const cJSON *v = lj_get(lj, obj, keys, &w);
   *out = NULL;
   if (which)
     *which = w;
@@ -346,7 +437,7 @@ pf_status pf_lj_enum(struct pf_lj *lj, const cJSON *obj, const char *keys,
                      const char *const *names, int *out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   char allowed[256];
   size_t used = 0;
   int i;
@@ -377,7 +468,7 @@ pf_status pf_lj_enabled(struct pf_lj *lj, const cJSON *obj, const char *keys,
                         enum pf_tri *out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   if (!v)
     return PF_OK;
   if (cJSON_IsBool(v)) {
@@ -451,7 +542,7 @@ pf_status pf_lj_ref(struct pf_lj *lj, const cJSON *obj, const char *keys,
                     struct pf_ref *out)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   if (!v)
     return PF_OK;
   return ref_from(lj, v, which, out);
@@ -480,7 +571,9 @@ pf_status pf_lj_refs(struct pf_lj *lj, const cJSON *obj, const char *keys,
       struct pf_ref r = {0};
       size_t mark = lj->path.len;
       pf_strbuf_addf(&lj->path, "[%zu]", i);
-      if (cJSON_IsString(e)) {
+      if (pf_lj_pending_text(e)) {
+        st = pf_lj_note_pending(lj, NULL, e);
+      } else if (cJSON_IsString(e)) {
         if (*e->valuestring)
           st = ref_from(lj, e, NULL, &r);
       } else if (cJSON_IsObject(e)) {
@@ -528,6 +621,14 @@ pf_status pf_lj_strs(struct pf_lj *lj, const cJSON *obj, const char *keys,
     return pf_err_set(lj->err, PF_ENOMEM, "%s: out of memory", lj->file);
   pf_lj_push_key(lj, which);
   cJSON_ArrayForEach(e, arr) {
+    if (pf_lj_pending_text(e)) {
+      pf_lj_push_idx(lj, i++);
+      st = pf_lj_note_pending(lj, NULL, e);
+      pf_lj_pop(lj);
+      if (st != PF_OK)
+        break;
+      continue;
+    }
     if (!cJSON_IsString(e)) {
       pf_lj_push_idx(lj, i);
       st = pf_lj_fail(lj, NULL, "expected a string, found %s",
@@ -569,7 +670,7 @@ pf_status pf_lj_prefixes(struct pf_lj *lj, const cJSON *obj,
                          struct pf_prefix **out, size_t *n)
 {
   const char *which;
-  const cJSON *v = pf_lj_get(obj, keys, &which);
+  const cJSON *v = lj_get(lj, obj, keys, &which);
   size_t cap = *n;
   pf_status st = PF_OK;
   if (!v)
@@ -583,7 +684,9 @@ pf_status pf_lj_prefixes(struct pf_lj *lj, const cJSON *obj,
     size_t i = 0;
     cJSON_ArrayForEach(e, v) {
       pf_lj_push_idx(lj, i++);
-      if (!cJSON_IsString(e))
+      if (pf_lj_pending_text(e))
+        st = pf_lj_note_pending(lj, NULL, e);
+      else if (!cJSON_IsString(e))
         st = pf_lj_fail(lj, NULL, "expected an IP prefix string, found %s",
                         pf_lj_typename(e));
       else

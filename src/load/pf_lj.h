@@ -34,6 +34,12 @@ struct pf_lj {
   struct pf_err *err;
   size_t loaded;                 /* resources added from this file */
   size_t duplicates;             /* resources already defined elsewhere */
+  /* translated inputs (Terraform plans, pf_tf.c): maps a path in the
+   * translated tree to the place in the document the user wrote, so that
+   * errors, warnings and resource paths name the user's file; NULL to
+   * keep the path as it is */
+  const char *(*map_path)(void *ctx, const char *path);
+  void *map_ctx;
 };
 
 void pf_lj_init(struct pf_lj *lj, struct pf_config *cfg, const char *file,
@@ -94,6 +100,31 @@ pf_status pf_lj_strs(struct pf_lj *lj, const cJSON *obj, const char *keys,
 pf_status pf_lj_prefixes(struct pf_lj *lj, const cJSON *obj,
                          const char *keys, int allow_bare,
                          struct pf_prefix **out, size_t *n);
+
+/*
+ * Values known only at deployment.  Template and plan translators
+ * (ARM reference() of runtime state, Terraform "known after apply") put
+ * {"$unknown": "<expression>"} where the value would be.  The typed reads
+ * above record such a value with pf_config_pending and treat it as not
+ * given; loaders that read members directly check pf_lj_pending_text.
+ */
+#define PF_LJ_PENDING_KEY "$unknown"
+/** The expression of a pending value, or NULL when \p v is not one. */
+const char *pf_lj_pending_text(const cJSON *v);
+/**
+ * Record every pending value that is an array element inside \p o (paths
+ * from the current one) and remove it from its array, so loaders that walk
+ * arrays never meet one.  pf_load_buffer runs it on documents holding the
+ * notation; a translator runs it on the tree it builds before loading it.
+ */
+pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o);
+/** Whether a pending value was recorded at or under the current path
+ * [.key] of this file; \return its text or NULL. */
+const char *pf_lj_pending_under(struct pf_lj *lj, const char *key);
+const char *pf_lj_pending_text(const cJSON *v);
+/** Record \p v (if pending) at the current path [.key]. */
+pf_status pf_lj_note_pending(struct pf_lj *lj, const char *key,
+                             const cJSON *v);
 
 /** The object holding a resource's properties: o.properties if it is an
  * object, else \p o itself (az CLI flattens). */

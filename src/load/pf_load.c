@@ -13,6 +13,7 @@
 #include "../core/pf_jsonr.h"
 #include "../core/pf_mem.h"
 #include "pf_load_int.h"
+#include "pf_tf.h"
 
 /* ---- strict parse: pf_jsonr validates, cJSON builds the tree ----------- */
 
@@ -167,6 +168,17 @@ static pf_status load_object(struct load_state *ls, const cJSON *o)
   return PF_OK;
 }
 
+/* Terraform plans and states: translated objects load like ARM ones;
+ * azurerm types that are not translated are listed as ignored */
+static pf_status tf_emit(struct pf_lj *lj, const cJSON *o, const char *type,
+                         void *arg)
+{
+  struct load_state *ls = arg;
+  if (!o)
+    return note_ignored(lj, type);
+  return load_object(ls, o);
+}
+
 static pf_status load_array(struct load_state *ls, const cJSON *arr,
                             const char *key)
 {
@@ -249,10 +261,8 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
       return PF_OK;
     }
   }
-  if (has(root, "format_version") && has(root, "terraform_version")) {
-    ls->skip_reason = "Terraform plan/state JSON (not part of this version)";
-    return PF_OK;
-  }
+  if (pf_tf_sniff(root))
+    return pf_tf_load(ls->lj, root, tf_emit, ls, &ls->skip_reason);
   /* list envelope: {"value": [...], "nextLink": ...} */
   if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "value")) &&
       !has(root, "id"))
@@ -281,15 +291,24 @@ pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
   struct pf_lj lj;
   struct load_state ls;
   struct pf_input *in;
+  int pending;
   pf_status st;
 
   st = pf_json_parse(name, buf, len, &root, err);
   if (st != PF_OK)
     return st;
   pf_lj_init(&lj, cfg, name, err);
+  /* a document may carry values known only at deployment in the
+   * translators' own notation (pf_lj.h); only then is the tree walked */
+  pending = memmem(buf, len, "\"" PF_LJ_PENDING_KEY "\"",
+                         sizeof(PF_LJ_PENDING_KEY) + 1) != NULL;
   memset(&ls, 0, sizeof(ls));
   ls.lj = &lj;
-  st = load_root(&ls, root);
+  /* array elements known only at deployment are recorded and removed
+   * before any loader walks an array */
+  st = pending ? pf_lj_strip_pending(&lj, root) : PF_OK;
+  if (st == PF_OK)
+    st = load_root(&ls, root);
   if (st == PF_OK && !pf_err_isset(err)) {
     if (PF_GROW(cfg->inputs, cfg->cap_inputs, cfg->n_inputs + 1)) {
       st = pf_load_oom(&lj);

@@ -512,14 +512,91 @@ static pf_status load_rule(struct pf_lj *lj, const cJSON *o, int is_default,
   return st;
 }
 
+/*
+ * A rule with values known only at deployment (templates, plans: see
+ * pf_lj.h).  Priority, direction and access place the rule; without them
+ * no verdict could be honest, so they are an input error.  A pending
+ * protocol, address or port makes the rule match an unknown part of its
+ * direction: both sides become one pending address quoting the expression,
+ * so every flow the rule might decide evaluates to unknown.
+ * \p *handled is set when the rule was loaded here.
+ */
+static pf_status pending_rule(struct pf_lj *lj, const cJSON *p,
+                              struct pf_nsg_rule *r, int *handled)
+{
+  static const char *const placing[] = {"priority", "direction", "access"};
+  static const char *const wide[] = {
+      "protocol", "sourceAddressPrefix", "sourceAddressPrefixes",
+      "destinationAddressPrefix", "destinationAddressPrefixes",
+      "sourceApplicationSecurityGroups",
+      "destinationApplicationSecurityGroups", "sourcePortRange",
+      "sourcePortRanges", "destinationPortRange", "destinationPortRanges"};
+  const char *text = NULL, *t;
+  const cJSON *v;
+  struct pf_err perr;
+  size_t i;
+  pf_status st;
+  int dir = 0, access = 0;
+  int64_t prio = -1;
+
+  for (i = 0; i < sizeof(placing) / sizeof(placing[0]); i++)
+    if ((t = pf_lj_pending_text(pf_lj_get(p, placing[i], NULL))) != NULL)
+      return pf_lj_fail(lj, placing[i],
+                        "known only at deployment (%.200s): the rule cannot "
+                        "be placed in evaluation order", t);
+  /* members are recorded here; array elements were recorded (and
+   * removed) when the translated tree was loaded */
+  for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+    v = pf_lj_get(p, wide[i], NULL);
+    if (pf_lj_pending_text(v) &&
+        (st = pf_lj_note_pending(lj, wide[i], v)) != PF_OK)
+      return st;
+    if (!text && (t = pf_lj_pending_under(lj, wide[i])) != NULL)
+      text = t;
+  }
+  *handled = 0;
+  if (!text)
+    return PF_OK;
+  *handled = 1;
+  if ((st = pf_lj_int(lj, p, "priority", 100, 4096, &prio)) != PF_OK ||
+      (st = pf_lj_enum(lj, p, "direction", dir_names, &dir)) != PF_OK ||
+      (st = pf_lj_enum(lj, p, "access", access_names, &access)) != PF_OK)
+    return st;
+  if (prio < 0)
+    return pf_lj_fail(lj, "priority", "required member is missing");
+  r->priority = (int)prio;
+  r->dir = dir ? PF_DIR_OUTBOUND : PF_DIR_INBOUND;
+  r->access = access ? PF_ACCESS_DENY : PF_ACCESS_ALLOW;
+  r->proto = PF_PROTO_ANY;
+  r->src = pf_arena_calloc(lj->a, 1, sizeof(*r->src));
+  r->dst = pf_arena_calloc(lj->a, 1, sizeof(*r->dst));
+  if (!r->src || !r->dst)
+    return pf_load_oom(lj);
+  r->src->kind = r->dst->kind = PF_ADDR_PENDING;
+  r->src->text = r->dst->text = pf_arena_strdup(lj->a, text);
+  r->n_src = r->n_dst = 1;
+  pf_err_clear(&perr);
+  if (pf_portset_parse_add(&r->src_ports, "*", 1, &perr) != PF_OK ||
+      pf_portset_parse_add(&r->dst_ports, "*", 1, &perr) != PF_OK)
+    return pf_lj_fail(lj, NULL, "%s", perr.msg);
+  return pf_config_warn(lj->cfg, "%s: %s: rule %s depends on a value known "
+                        "only at deployment (%.200s): flows it may decide "
+                        "are unknown", lj->file, pf_lj_path(lj, NULL),
+                        r->name ? r->name : "", text) == PF_OK
+             ? PF_OK
+             : pf_load_oom(lj);
+}
+
 static pf_status load_rule_props(struct pf_lj *lj, const cJSON *p,
                                  int is_default, struct pf_nsg_rule *r)
 {
-  int proto = 0, dir = 0, access = 0;
+  int proto = 0, dir = 0, access = 0, pending = 0;
   int64_t prio = -1;
   pf_status st;
 
   if ((st = pf_lj_str(lj, p, "description", &r->description)) != PF_OK)
+    return st;
+  if ((st = pending_rule(lj, p, r, &pending)) != PF_OK || pending)
     return st;
   if (!pf_lj_get(p, "priority", NULL))
     return pf_lj_fail(lj, "priority", "required member is missing");
@@ -831,6 +908,12 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
     if (pf_addr_parse(ip, strlen(ip), &r->next_hop_ip, &perr) != PF_OK)
       return pf_lj_fail(lj, "nextHopIpAddress", "%s", perr.msg);
     r->has_next_hop_ip = 1;
+  } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
+             pf_lj_pending_under(lj, "nextHopIpAddress")) {
+    /* the appliance's address is known only at deployment (a plan's
+     * firewall private IP): the route is kept without it; the route table
+     * is pending, so what it decides evaluates to unknown */
+    r->has_next_hop_ip = 0;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE) {
     return pf_lj_fail(lj, "nextHopIpAddress",
                       "route '%s' has next hop VirtualAppliance but no "

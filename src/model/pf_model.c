@@ -208,6 +208,7 @@ void pf_config_destroy(struct pf_config *cfg)
   pf_free(cfg->inputs);
   pf_free(cfg->ignored_types);
   pf_free(cfg->warnings);
+  pf_free(cfg->pending);
   if (cfg->idx)
     pf_free(cfg->idx->slot);
   pf_free(cfg->idx);
@@ -246,6 +247,69 @@ pf_status pf_config_warn(struct pf_config *cfg, const char *fmt, ...)
     return PF_ENOMEM;
   cfg->n_warnings++;
   return PF_OK;
+}
+
+pf_status pf_config_pending(struct pf_config *cfg, const char *file,
+                            const char *jpath, const char *text)
+{
+  struct pf_pending *p;
+  if (PF_GROW(cfg->pending, cfg->cap_pending, cfg->n_pending + 1))
+    return PF_ENOMEM;
+  p = &cfg->pending[cfg->n_pending];
+  p->file = pf_arena_strdup(&cfg->arena, file ? file : "");
+  p->jpath = pf_arena_strdup(&cfg->arena, jpath ? jpath : "$");
+  p->text = pf_arena_strdup(&cfg->arena, text ? text : "");
+  p->owner = NULL;
+  if (!p->file || !p->jpath || !p->text)
+    return PF_ENOMEM;
+  cfg->n_pending++;
+  return PF_OK;
+}
+
+/* \p prefix is \p path or a whole-member prefix of it ("$.a" of "$.a.b"
+ * and "$.a[0]", not of "$.ab"). */
+static int path_under(const char *prefix, const char *path)
+{
+  size_t n = strlen(prefix);
+  return !strncmp(prefix, path, n) &&
+         (path[n] == '\0' || path[n] == '.' || path[n] == '[');
+}
+
+/* Attach each pending value to the resource holding it: the one of the
+ * same file whose JSON path is the longest prefix of the value's path. */
+static void attach_pending(struct pf_config *cfg)
+{
+  size_t i, j;
+  unsigned k;
+  for (k = 0; k < PF_K_COUNT; k++)
+    for (j = 0; j < cfg->n_res[k]; j++) {
+      cfg->res[k][j]->pending = NULL;
+      cfg->res[k][j]->n_pending = 0;
+    }
+  for (i = 0; i < cfg->n_pending; i++) {
+    const struct pf_pending *p = &cfg->pending[i];
+    struct pf_res *best = NULL;
+    size_t best_len = 0;
+    for (k = 0; k < PF_K_COUNT; k++)
+      for (j = 0; j < cfg->n_res[k]; j++) {
+        struct pf_res *r = cfg->res[k][j];
+        size_t n;
+        if (!r->file || !r->jpath || strcmp(r->file, p->file) ||
+            (p->owner ? strcmp(r->jpath, p->owner)
+                      : !path_under(r->jpath, p->jpath)))
+          continue;
+        n = strlen(r->jpath);
+        if (!best || n > best_len) {
+          best = r;
+          best_len = n;
+        }
+      }
+    if (!best)
+      continue;
+    if (!best->pending)
+      best->pending = p;
+    best->n_pending++;
+  }
 }
 
 struct pf_res *pf_config_find(const struct pf_config *cfg, const char *id)
@@ -419,6 +483,7 @@ pf_status pf_config_resolve(struct pf_config *cfg)
       each_ref_of(cfg->res[k][i], 0, resolve_one, cfg);
       each_ref_of(cfg->res[k][i], 1, resolve_one, cfg);
     }
+  attach_pending(cfg);
   /* datastores name their storage account, not its id */
   for (i = 0; i < cfg->n_res[PF_K_DATASTORE]; i++) {
     struct pf_datastore *d = (struct pf_datastore *)cfg->res[PF_K_DATASTORE][i];

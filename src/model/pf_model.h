@@ -78,6 +78,24 @@ struct pf_res {
   const char *resource_group;
   const char *file;         /* input file */
   const char *jpath;        /* JSON path of the resource object in it */
+  /* Values of this resource known only at deployment (a template's
+   * reference() of runtime state, Terraform's "known after apply"): the
+   * first one and how many.  Evaluation answers unknown for what they may
+   * decide, quoting the first (docs/semantics.md "Pending values"). */
+  const struct pf_pending *pending;
+  size_t n_pending;
+};
+
+/* One value known only at deployment, found at \p jpath of \p file. */
+struct pf_pending {
+  const char *file;
+  const char *jpath;
+  const char *text;         /* the expression or "x.y (known after apply)" */
+  /* the JSON path of the resource it belongs to when that is not a prefix
+   * of jpath (a Terraform security rule, route or association written as
+   * a resource of its own and merged into its parent, pf_tf.c); NULL:
+   * the resource whose path is the longest prefix */
+  const char *owner;
 };
 
 struct pf_ref {
@@ -106,8 +124,10 @@ enum pf_addr_kind {
   PF_ADDR_PREFIX,    /* CIDR or single IP */
   PF_ADDR_TAG,       /* service tag name, resolved by the evaluator */
   PF_ADDR_ASG,       /* application security group id */
-  PF_ADDR_OPAQUE     /* accepted by Azure, meaning undocumented ("789"):
+  PF_ADDR_OPAQUE,    /* accepted by Azure, meaning undocumented ("789"):
                       * evaluates to unknown, never to a guess */
+  PF_ADDR_PENDING    /* known only at deployment (text: the expression);
+                      * evaluates to unknown like OPAQUE */
 };
 
 struct pf_addrspec {
@@ -446,6 +466,8 @@ struct pf_config {
   const char *client_ip;             /* check --client-ip (ST-3) */
   const char **warnings;             /* "file: path: what" (arena) */
   size_t n_warnings, cap_warnings;
+  struct pf_pending *pending;        /* values known only at deployment */
+  size_t n_pending, cap_pending;
   struct pf_idx *idx;                /* id index (private) */
 };
 
@@ -458,6 +480,13 @@ pf_status pf_config_add(struct pf_config *cfg, struct pf_res *r);
 /** Record a load warning (copied into the arena). */
 pf_status pf_config_warn(struct pf_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/**
+ * Record a value known only at deployment (strings copied into the arena);
+ * pf_config_resolve attaches it to the resource whose JSON path in the same
+ * file is the longest prefix of \p jpath.  \return PF_OK or PF_ENOMEM.
+ */
+pf_status pf_config_pending(struct pf_config *cfg, const char *file,
+                            const char *jpath, const char *text);
 /** Find by id, case-insensitively; NULL if absent. */
 struct pf_res *pf_config_find(const struct pf_config *cfg, const char *id);
 /** Resolve every reference of every resource (idempotent). */

@@ -246,7 +246,12 @@ static void walk_res(const struct pf_config *cfg, const struct pf_res *r,
       touch(pf_nexthop_name(ro->next_hop));
       if (!ro->is_tag)
         check_prefix(&ro->prefix);
-      if (ro->has_next_hop_ip != (ro->next_hop == PF_NH_VIRTUAL_APPLIANCE))
+      /* a VirtualAppliance route may lack its address only when that is
+       * known only at deployment (the table is then pending) */
+      if (ro->has_next_hop_ip && ro->next_hop != PF_NH_VIRTUAL_APPLIANCE)
+        abort();
+      if (!ro->has_next_hop_ip && ro->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
+          !t->hdr.pending)
         abort();
     }
     touch_refs(t->subnets, t->n_subnets);

@@ -1898,7 +1898,7 @@ static void test_skipped_documents(void **state)
      "2019-04-01/deploymentParameters.json#\", \"parameters\": {}}",
      "ARM parameters file"},
     {"{\"format_version\": \"1.2\", \"terraform_version\": \"1.6.0\"}",
-     "Terraform plan/state JSON (not part of this version)"},
+     "Terraform state without resources"},
     {"{\"networkSecurityGroups\": [], \"effectiveSecurityRules\": []}",
      "effective security rules (a Network Watcher answer, not "
      "configuration)"},
@@ -2211,6 +2211,74 @@ static void test_paths_and_files(void **state)
   rmdir(dir);
 }
 
+/* Values known only at deployment ({"$unknown": ...} from the template
+ * and plan translators): recorded, attached to their resource, read as
+ * not given; pending rule sides become opaque; a pending priority is an
+ * input error (pf_lj.h, docs/semantics.md "Pending values"). */
+static void test_pending_values(void **state)
+{
+  static const char doc[] =
+      "[{\"id\": \"" RG "/providers/Microsoft.Storage/storageAccounts/st1\","
+      " \"type\": \"Microsoft.Storage/storageAccounts\", \"properties\": {"
+      "\"networkAcls\": {\"defaultAction\": {\"$unknown\": "
+      "\"[reference('x').acl]\"}, \"ipRules\": [{\"$unknown\": \"[y]\"}]}}},"
+      "{\"id\": \"" NET "/networkSecurityGroups/nsg-p\", \"type\": "
+      "\"Microsoft.Network/networkSecurityGroups\", \"properties\": {"
+      "\"securityRules\": [{\"name\": \"p\", \"properties\": {"
+      "\"priority\": 200, \"direction\": \"Outbound\", \"access\": "
+      "\"Deny\", \"protocol\": \"Tcp\", \"sourceAddressPrefix\": \"*\", "
+      "\"sourcePortRange\": \"*\", \"destinationAddressPrefixes\": "
+      "[\"10.0.0.0/8\", {\"$unknown\": \"[parameters('x')]\"}], "
+      "\"destinationPortRange\": \"443\"}}]}},"
+      "{\"id\": \"" NET "/virtualNetworks/v1\", \"type\": "
+      "\"Microsoft.Network/virtualNetworks\", \"properties\": {"
+      "\"addressSpace\": {\"addressPrefixes\": [\"10.0.0.0/16\"]}}}]";
+  static const char bad[] =
+      "{\"id\": \"" NET "/networkSecurityGroups/nsg-q\", \"type\": "
+      "\"Microsoft.Network/networkSecurityGroups\", \"properties\": {"
+      "\"securityRules\": [{\"name\": \"q\", \"properties\": {"
+      "\"priority\": {\"$unknown\": \"[reference('p').n]\"}, "
+      "\"direction\": \"Outbound\", \"access\": \"Deny\", \"protocol\": "
+      "\"Tcp\", \"sourceAddressPrefix\": \"*\", \"sourcePortRange\": \"*\","
+      " \"destinationAddressPrefix\": \"*\", \"destinationPortRange\": "
+      "\"443\"}}]}}";
+  struct pf_config *cfg = load_doc(doc);
+  const struct pf_storage *st = res_at(cfg, PF_K_STORAGE, 0);
+  const struct pf_nsg *n = res_at(cfg, PF_K_NSG, 0);
+  const struct pf_vnet *v = res_at(cfg, PF_K_VNET, 0);
+  const struct pf_nsg_rule *r = &n->rules[0];
+  (void)state;
+  assert_int_equal(cfg->n_pending, 3);
+  assert_int_equal(st->hdr.n_pending, 2);
+  assert_non_null(st->hdr.pending);
+  /* array elements are recorded first, when the tree is walked */
+  assert_string_equal(st->hdr.pending->text, "[y]");
+  assert_string_equal(st->hdr.pending->jpath,
+                      "$[0].properties.networkAcls.ipRules[0]");
+  assert_string_equal(cfg->pending[2].text, "[reference('x').acl]");
+  assert_string_equal(cfg->pending[2].jpath,
+                      "$[0].properties.networkAcls.defaultAction");
+  assert_int_equal(n->hdr.n_pending, 1);
+  assert_int_equal(v->hdr.n_pending, 0);
+  assert_null(v->hdr.pending);
+  /* the rule matches an unknown part of outbound: both sides pending */
+  assert_int_equal(r->priority, 200);
+  assert_int_equal(r->dir, PF_DIR_OUTBOUND);
+  assert_int_equal(r->access, PF_ACCESS_DENY);
+  assert_int_equal(r->n_src, 1);
+  assert_int_equal(r->src[0].kind, PF_ADDR_PENDING);
+  assert_int_equal(r->dst[0].kind, PF_ADDR_PENDING);
+  assert_string_equal(r->dst[0].text, "[parameters('x')]");
+  assert_string_equal(ports_str(&r->dst_ports), "*");
+  assert_true(cfg->n_warnings >= 1);
+  pf_config_destroy(cfg);
+  assert_string_equal(load_err(bad),
+                      "doc.json: $.properties.securityRules[0].properties."
+                      "priority: known only at deployment "
+                      "([reference('p').n]): the rule cannot be placed in "
+                      "evaluation order");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2244,6 +2312,7 @@ int main(void)
     cmocka_unit_test(test_duplicates),
     cmocka_unit_test(test_load_errors),
     cmocka_unit_test(test_paths_and_files),
+    cmocka_unit_test(test_pending_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
