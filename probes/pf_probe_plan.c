@@ -507,7 +507,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
   d.err = err;
   for (i = 0; i < cfg->n_res[PF_K_STORAGE]; i++) {
     const struct pf_res *r = cfg->res[PF_K_STORAGE][i];
-    snprintf(why, sizeof(why), "storage account %s", r->name ? r->name : "?");
+    snprintf(why, sizeof(why), "storage account");
     if (r->name &&
         (st = derive_storage(&d, r, r->name, "core.windows.net", why)) !=
             PF_OK)
@@ -536,8 +536,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       snprintf(host, sizeof(host), "%s.vault.azure.net", kv->hdr.name);
       h = host;
     }
-    snprintf(why, sizeof(why), "key vault %s",
-             kv->hdr.name ? kv->hdr.name : "?");
+    snprintf(why, sizeof(why), "key vault");
     if (!h)
       continue;
     t = add_host(&d, h, PF_PSVC_KEYVAULT, "KV-3", &kv->hdr, why, 443, 0,
@@ -557,7 +556,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       h = host;
     }
     /* OUT-1: outbound to AzureContainerRegistry must stay open */
-    snprintf(why, sizeof(why), "registry %s (login)", cr->hdr.name);
+    snprintf(why, sizeof(why), "registry login server");
     t = add_host(&d, h, PF_PSVC_REGISTRY, "OUT-1", &cr->hdr, why, 443, 0,
                  &oom);
     if (oom)
@@ -566,8 +565,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
     if (cr->hdr.location || region) {
       snprintf(host, sizeof(host), "%s.%s.data.azurecr.io", cr->hdr.name,
                cr->hdr.location ? cr->hdr.location : region);
-      snprintf(why, sizeof(why), "registry %s (data endpoint)",
-               cr->hdr.name);
+      snprintf(why, sizeof(why), "registry data endpoint");
       t = add_host(&d, host, PF_PSVC_REGISTRY_DATA, "OUT-1", &cr->hdr, why,
                    443, 0, &oom);
       if (oom)
