@@ -210,7 +210,7 @@ static int connect_to_spec(const char *ct, char *out, size_t n)
 
 /* A URL the probe may send: https, no user info (credentials are never
  * sent), no SAS signature in the query. \return NULL or the reason. */
-static const char *url_problem(const char *url)
+const char *pf_https_url_problem(const char *url)
 {
   CURLU *u;
   char *v = NULL;
@@ -253,7 +253,7 @@ static pf_status check_args(const struct pf_https_target *t, size_t n,
     fclose(f);
   }
   for (i = 0; i < n; i++) {
-    if ((why = url_problem(t[i].url)))
+    if ((why = pf_https_url_problem(t[i].url)))
       return pf_err_set(err, PF_EINVAL, "targets[%zu].url: %s", i, why);
     if ((unsigned)t[i].service >= PF_HTTPS_SERVICE_COUNT)
       return pf_err_set(err, PF_EINVAL, "targets[%zu].service: unknown", i);

@@ -111,6 +111,13 @@ pf_status pf_https_probe(const struct pf_https_target *t, size_t n,
                          const struct pf_https_opts *o,
                          struct pf_https_result *out, struct pf_err *err);
 
+/**
+ * Why pf_https_probe would refuse \p url (not https://, not a valid URL,
+ * user info, a SAS signature in the query), or NULL when it may be sent.
+ * Lets a plan reader reject a target before any probe runs.
+ */
+const char *pf_https_url_problem(const char *url);
+
 const char *pf_https_outcome_name(enum pf_https_outcome o);   /* "tls-untrusted" */
 const char *pf_https_verdict_name(enum pf_https_verdict v);   /* "blocked-by-firewall" */
 const char *pf_https_service_name(enum pf_https_service s);   /* "keyvault" */

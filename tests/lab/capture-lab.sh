@@ -133,6 +133,14 @@ while True:
     c.close()
 ' >"$work/listener.log" 2>&1 &
 pids="$pids $!"
+# wait until it listens (python starts slowly on a busy host); ss reads
+# the socket table and sends nothing, so the capture sees no extra packet
+i=0
+until ip netns exec "$ns_node" ss -Htln 'sport = :29876' | grep -q .; do
+  i=$((i + 1))
+  [ $i -gt 100 ] && fail "the listener on 192.0.2.2:29876 did not start"
+  sleep 0.1
+done
 
 if [ -n "$save" ]; then
   command -v tcpdump >/dev/null 2>&1 || fail "--save needs tcpdump"

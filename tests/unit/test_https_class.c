@@ -431,6 +431,13 @@ static void test_refused_targets(void **state)
     if (strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)))
       fail_msg("case %zu: %s", i, err.msg);
   }
+  assert_null(pf_https_url_problem("https://st.blob.core.windows.net/"
+                                    "?comp=list"));
+  assert_null(pf_https_url_problem("https://h/x?design=1&signal=2"));
+  assert_string_equal(pf_https_url_problem("https://h/x?a=1&Sig=2"),
+                      "a SAS signature in the URL: probes never send "
+                      "credentials");
+  assert_string_equal(pf_https_url_problem("https://"), "not a valid URL");
   {
     struct pf_https_target t = {"https://x/", PF_HTTPS_BLOB, NULL};
     struct pf_https_opts z = {NULL, 0, 0};
