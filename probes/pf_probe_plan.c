@@ -875,6 +875,18 @@ static pf_status read_target(struct rd *d, const char *obj_start)
     t->path = pf_psvc_default_path(t->service);
   if (!t->host)
     return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'host'");
+  if (t->https && !t->host_is_addr) {
+    /* what the HTTPS prober would refuse (a SAS signature, user info) is
+     * refused here, before anything is sent */
+    char url[PF_PROBE_HOST_MAX + PF_PROBE_PATH_MAX + 16];
+    const char *why;
+    snprintf(url, sizeof(url), "https://%s%s", t->host, t->path);
+    if ((why = pf_https_url_problem(url)) != NULL)
+      return pf_jsonr_fail(&d->r, PF_EINVAL, "the HTTPS request: %s (the "
+                           "path is not repeated here)", why);
+  }
+  if (!t->host)
+    return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'host'");
   if (!t->requirement)
     return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'requirement'");
   if (t->host_is_addr && (t->n_expect || t->expect != PF_PEXP_ANY))
