@@ -848,10 +848,13 @@ static void write_text(struct probe *pr)
   char ip[PF_ADDR_STRLEN];
   const struct pf_probe_target *cur = NULL;
 
-  if (pr->plan.has_from) {
+  if (pr->plan.has_from && pr->cfg) {
     pf_addr_format(&pr->plan.from, ip, sizeof(ip));
     fprintf(o, "static verdicts for flows from %s (%s)\n", ip,
             pr->plan.from_why ? pr->plan.from_why : "--from");
+  } else if (pr->cfg) {
+    fputs("no static verdicts: no compute subnet in the configuration "
+          "says where the probes stand (give --from IP)\n", o);
   }
   for (i = 0; i < pr->n_r; i++) {
     const struct pres *r = &pr->r[i];
@@ -860,7 +863,7 @@ static void write_text(struct probe *pr)
                                              : pf_c_yellow(ctx);
     if (r->t != cur) {
       cur = r->t;
-      fprintf(o, "%s%s%s %s%s\n", i || pr->plan.has_from ? "\n" : "",
+      fprintf(o, "%s%s%s %s%s\n", i || pr->cfg ? "\n" : "",
               pf_c_bold(ctx), kind_of(cur->service),
               cur->resource_name ? cur->resource_name : cur->host,
               pf_c_reset(ctx));
