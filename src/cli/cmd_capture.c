@@ -75,6 +75,7 @@ static const char usage_text[] =
   "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
   "                       (default error; never: always exit 0)\n"
   "  --limit N            text: list at most N connections (default 100)\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -1538,6 +1539,7 @@ int cmd_capture(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {"ssh", no_argument, NULL, 'S'},
     {"user", required_argument, NULL, 'u'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   struct capture cp;
@@ -1587,6 +1589,12 @@ int cmd_capture(int argc, char **argv, struct pf_ctx *ctx)
     case 't': tags_opt = optarg; break;
     case 'S': cp.ssh = 1; break;
     case 'u': cp.user = optarg; break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "capture", "unknown or incomplete option '%s'",
                           argv[optind - 1]);

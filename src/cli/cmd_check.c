@@ -12,6 +12,7 @@
 #include "../core/pf_jw.h"
 #include "../core/pf_mem.h"
 #include "../eval/pf_check.h"
+#include "../load/pf_fetch.h"
 #include "../load/pf_load.h"
 #include "../../reports/report.h"
 #include "pf_cli.h"
@@ -23,6 +24,9 @@ static const char usage_text[] =
   "                       [--fail-on error|warning|info|never]\n"
   "                       [--rules ID,...] [--rules-dir DIR]\n"
   "                       [--baseline FILE]\n"
+  "       preflight check --live --subscription ID [--resource-group RG]...\n"
+  "                       [--token-file FILE | --managed-identity]\n"
+  "                       [--endpoint URL] [--ca-file FILE] [PATH...]\n"
   "\n"
   "Check an Azure Machine Learning network design against every documented\n"
   "requirement (REQUIREMENTS.md: storage, key vault and registry firewalls,\n"
@@ -52,6 +56,15 @@ static const char usage_text[] =
   "                       (ST-3: it must be in the storage firewall)\n"
   "  --rules-dir DIR      the rule catalogue (default: installed, or "
   "$PREFLIGHT_RULES)\n"
+  PF_CLI_LOAD_USAGE
+  "  --live               fetch from Azure Resource Manager into a temporary\n"
+  "                       directory first, then check it (with any PATH):\n"
+  "                       --subscription and --resource-group (-g,\n"
+  "                       repeatable) name what is fetched; the fetch\n"
+  "                       options --token-file, --managed-identity,\n"
+  "                       --endpoint, --ca-file, --timeout, --max-pages,\n"
+  "                       --max-retries, --max-wait, --no-follow and\n"
+  "                       --max-refs are those of 'fetch --help'\n"
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -303,6 +316,17 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
     {"baseline", required_argument, NULL, 'b'},
+    {"ca-file", required_argument, NULL, PF_LIVE_CA},
+    {"endpoint", required_argument, NULL, PF_LIVE_ENDPOINT},
+    {"live", no_argument, NULL, 'L'},
+    {"managed-identity", no_argument, NULL, PF_LIVE_MI},
+    {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
+    {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
+    {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
+    {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
+    {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
+    {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
+    {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE},
     {"client-ip", required_argument, NULL, 'c'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},
@@ -311,6 +335,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     {"rules", required_argument, NULL, 'r'},
     {"rules-dir", required_argument, NULL, 'R'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL, *profile = "2020";
@@ -330,13 +355,20 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   char *only_buf = NULL;
   const char **only = NULL;
   size_t n_only = 0, i;
-  int c, rc = PF_EXIT_OK, threshold;
+  int c, rc = PF_EXIT_OK, threshold, live = 0, live_opt = 0;
+  struct pf_cli_live lo;
+  char live_dir[4096] = "";
+  char **paths = NULL;
+  size_t n_paths;
   pf_status st;
 
   memset(&rs, 0, sizeof(rs));
+  pf_cli_live_init(&lo);
   optind = 0;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "hg:", opts, NULL)) != -1) {
+    if (c == 'g')
+      c = PF_CLI_OPT_RESOURCE_GROUP;
     switch (c) {
     case 'b': baseline_opt = optarg; break;
     case 'c': client_ip = optarg; break;
@@ -357,13 +389,40 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     case 'r': rules_opt = optarg; break;
     case 'R': rules_dir = optarg; break;
     case 't': tags_opt = optarg; break;
+    case 'L': live = 1; break;
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+      /* the scope of a template's ids and, with --live, what is fetched */
+      if ((rc = pf_cli_live_opt(ctx, "check", &lo,
+                                c == PF_CLI_OPT_SUBSCRIPTION ? PF_LIVE_SUB
+                                                             : PF_LIVE_GROUP,
+                                optarg)) != PF_EXIT_OK)
+        return rc;
+      pf_cli_load_option(ctx, c, optarg);
+      break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
-      return pf_cli_usage(ctx, "check", "unknown or incomplete option '%s'",
-                          argv[optind - 1]);
+      if (c >= PF_LIVE_SUB && c <= PF_LIVE_LAST) {
+        if (c == PF_LIVE_TOKEN_FILE &&
+            !pf_cli_live_token_file_spelled(argv, optind))
+          return pf_cli_usage(ctx, "check", "write --token-file in full");
+        if ((rc = pf_cli_live_opt(ctx, "check", &lo, c, optarg)) !=
+            PF_EXIT_OK)
+          return rc;
+        live_opt = 1;
+        break;
+      }
+      return pf_cli_live_bad_opt(ctx, "check", argv[optind - 1]);
     }
   }
-  if (optind >= argc)
+  if (optind >= argc && !live)
     return pf_cli_usage(ctx, "check", "no PATH given");
+  if (live_opt && !live)
+    return pf_cli_usage(ctx, "check", "--token-file, --endpoint and the "
+                        "other fetch options need --live");
   if (strcmp(profile, "2020") && strcmp(profile, "2023"))
     return pf_cli_usage(ctx, "check", "unknown profile '%s' (2020 or 2023)",
                         profile);
@@ -383,8 +442,31 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
                                           &only_buf, &only, &n_only)) !=
                        PF_EXIT_OK)
     goto done;
-  if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
-                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
+  /* --live: fetch into a private temporary directory, checked with the
+   * PATHs (docs/fetch.md "check --live") */
+  n_paths = (size_t)(argc - optind);
+  if (!(paths = pf_calloc(n_paths + 1, sizeof(*paths)))) {
+    rc = pf_cli_error(ctx, "out of memory");
+    goto done;
+  }
+  for (i = 0; i < n_paths; i++)
+    paths[i] = argv[optind + (int)i];
+  if (live) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(live_dir, sizeof(live_dir), "%s/preflight-live-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(live_dir)) {
+      rc = pf_cli_error(ctx, "check: %s: cannot create a temporary "
+                        "directory", live_dir);
+      live_dir[0] = '\0';
+      goto done;
+    }
+    if ((rc = pf_cli_live_fetch(ctx, "check", &lo, live_dir)) != PF_EXIT_OK)
+      goto done;
+    paths[n_paths++] = live_dir;
+  }
+  if ((rc = pf_cli_load(ctx, paths, n_paths, tags_opt, &cfg, &db)) !=
+      PF_EXIT_OK)
     goto done;
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
@@ -440,6 +522,9 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
         (int)rs.r[i].rule->severity >= threshold)
       rc = PF_EXIT_FINDINGS;
 done:
+  if (live_dir[0])
+    pf_fetch_remove(live_dir);
+  pf_free(paths);
   pf_free(supp);
   pf_baseline_destroy(bl);
   pf_results_release(&rs);

@@ -64,6 +64,7 @@ static const char usage_text[] =
   "$PREFLIGHT_SERVICE_TAGS,\n"
   "                       or a tag file among the inputs)\n"
   "  --format FMT         text (default), json, or jsonl (--flows)\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "Verdicts are allow, deny, or unknown when something needed is missing\n"
@@ -1287,6 +1288,7 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {"src-ports", required_argument, NULL, 's'},
     {"to", required_argument, NULL, 'b'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *flow = NULL, *flows = NULL, *from = NULL, *to = NULL;
@@ -1325,6 +1327,12 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
     case 'P': proto_text = optarg; break;
     case 's': sports = optarg; break;
     case 't': tags_opt = optarg; break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "explain", "unknown or incomplete option "
                           "'%s'", argv[optind - 1]);

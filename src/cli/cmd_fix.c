@@ -46,6 +46,7 @@ static const char usage_text[] =
   "  --rules-dir DIR      the rule catalogue\n"
   "  --baseline FILE      suppressed results are not fixed (default\n"
   "                       .preflight-ignore when present)\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -351,6 +352,7 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
     {"rules", required_argument, NULL, 'r'},
     {"rules-dir", required_argument, NULL, 'R'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL, *profile = "2020", *rules_opt = NULL;
@@ -388,6 +390,12 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
     case 'r': rules_opt = optarg; break;
     case 'R': rules_dir = optarg; break;
     case 't': tags_opt = optarg; break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "fix", "unknown or incomplete option '%s'",
                           argv[optind - 1]);

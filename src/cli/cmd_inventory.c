@@ -27,13 +27,16 @@ static const char usage_text[] =
   "\n"
   "PATH is a JSON file, a directory (searched recursively for *.json), or -\n"
   "for standard input: az CLI output (`az network nsg show`, `az ml compute\n"
-  "show`, lists), ARM REST responses, or Resource Graph results.\n"
+  "show`, lists), ARM REST responses, Resource Graph results, or ARM\n"
+  "deployment templates (evaluated with their parameters; Bicep: compile\n"
+  "it first with `az bicep build`).\n"
   "\n"
   "options:\n"
   "  --service-tags FILE  service tag file (ServiceTags_Public_*.json or\n"
   "                       `az network list-service-tags` output); default\n"
   "                       $PREFLIGHT_SERVICE_TAGS\n"
   "  --format FMT         text (default) or json\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
@@ -388,6 +391,7 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL;
@@ -411,6 +415,12 @@ int cmd_inventory(int argc, char **argv, struct pf_ctx *ctx)
       return PF_EXIT_OK;
     case 't':
       tags_opt = optarg;
+      break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
       break;
     default:
       return pf_cli_usage(ctx, "inventory", "unknown or incomplete option "

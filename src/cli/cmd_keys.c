@@ -53,6 +53,7 @@ static const char usage_text[] =
   "  --account NAME  the storage account whose key is rotated (required)\n"
   "  --key K         the key to regenerate (default key1)\n"
   "  --format FMT    text or markdown (the same runbook), or json\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help      show this help\n"
   "\n"
   "examples:\n"
@@ -399,6 +400,7 @@ static int plan(int argc, char **argv, struct pf_ctx *ctx)
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {"key", required_argument, NULL, 'k'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *account = NULL, *key = "key1";
@@ -425,6 +427,12 @@ static int plan(int argc, char **argv, struct pf_ctx *ctx)
     case 'h':
       fputs(usage_text, ctx->out);
       return PF_EXIT_OK;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "keys", "unknown or incomplete option '%s'",
                           argv[optind - 1]);
@@ -500,6 +508,7 @@ static const char verify_usage[] =
   "                       https://<account>.blob.core.windows.net\n"
   "  --timeout MS         per request (default 10000)\n"
   "  --format FMT         text or json\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "Exit status: 1 when a key is rejected, 0 otherwise, 2 on usage or\n"
@@ -743,6 +752,7 @@ static pf_status probe(struct vres *r, const char *key, const char *base,
   hdrs[0] = hdate;
   hdrs[1] = "x-ms-version: " PF_SK_VERSION;
   hdrs[2] = pf_strbuf_str(&auth);
+  memset(&h, 0, sizeof(h));   /* body_max, allow_http: off */
   h.url = r->url;
   h.headers = hdrs;
   h.n_headers = 3;
@@ -907,6 +917,7 @@ static int verify(int argc, char **argv, struct pf_ctx *ctx)
     {"help", no_argument, NULL, 'h'},
     {"keys", required_argument, NULL, 'k'},
     {"timeout", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *keys_file = NULL, *ca_file = NULL, *base = NULL;
@@ -944,6 +955,12 @@ static int verify(int argc, char **argv, struct pf_ctx *ctx)
     case 'h':
       fputs(verify_usage, ctx->out);
       return PF_EXIT_OK;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
+      break;
     default:
       return pf_cli_usage(ctx, "keys", "unknown or incomplete option '%s'",
                           argv[optind - 1]);

@@ -51,6 +51,7 @@ static const char usage_text[] =
   "  --format FMT         text (default) or json\n"
   "  --fail-on SEV        exit 1 when a finding is at least SEV (default\n"
   "                       warning)\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on\n"
@@ -201,6 +202,7 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx)
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {"service-tags", required_argument, NULL, 't'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL;
@@ -231,6 +233,12 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx)
       return PF_EXIT_OK;
     case 't':
       tags_opt = optarg;
+      break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
       break;
     default:
       return pf_cli_usage(ctx, "lint", "unknown or incomplete option '%s'",

@@ -52,6 +52,7 @@ static const char usage_text[] =
   "  --all                text: print every CIDR block of a part (default\n"
   "                       at most 20)\n"
   "  --format FMT         text (default) or json\n"
+  PF_CLI_LOAD_USAGE
   "  -h, --help           show this help\n"
   "\n"
   "Routes that cannot be known (a route table or a virtual network not\n"
@@ -1236,6 +1237,7 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
     {"service-tags", required_argument, NULL, 't'},
     {"subnet", required_argument, NULL, 's'},
     {"to", required_argument, NULL, 'T'},
+    PF_CLI_LOAD_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   const char *tags_opt = NULL;
@@ -1278,6 +1280,12 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
       break;
     case 'T':
       op.to = optarg;
+      break;
+    case PF_CLI_OPT_PARAMETERS:
+    case PF_CLI_OPT_SUBSCRIPTION:
+    case PF_CLI_OPT_RESOURCE_GROUP:
+    case PF_CLI_OPT_LOCATION:
+      pf_cli_load_option(ctx, c, optarg);
       break;
     default:
       return pf_cli_usage(ctx, "routes", "unknown or incomplete option "

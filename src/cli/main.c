@@ -29,6 +29,8 @@ const struct pf_cmd pf_commands[] = {
    "find secrets in training scripts, notebooks and job configuration"},
   {"keys", cmd_keys,
    "storage key rotation: datastores using an account, the runbook"},
+  {"fetch", cmd_fetch,
+   "read the configuration from Azure Resource Manager into a directory"},
   {NULL, NULL, NULL}
 };
 

@@ -108,6 +108,17 @@ const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
   return found;
 }
 
+int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg)
+{
+  switch (c) {
+  case PF_CLI_OPT_PARAMETERS: ctx->load.parameters = arg; return 1;
+  case PF_CLI_OPT_SUBSCRIPTION: ctx->load.subscription = arg; return 1;
+  case PF_CLI_OPT_RESOURCE_GROUP: ctx->load.resource_group = arg; return 1;
+  case PF_CLI_OPT_LOCATION: ctx->load.location = arg; return 1;
+  default: return 0;
+  }
+}
+
 int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
                 const char *tags_opt, struct pf_config **cfg,
                 struct pf_tagdb **db)
@@ -121,7 +132,7 @@ int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
   pf_err_clear(&err);
   if (pf_config_create(cfg) != PF_OK)
     return pf_cli_error(ctx, "out of memory");
-  st = pf_load_paths(*cfg, (const char *const *)paths, n, NULL, &err);
+  st = pf_load_paths(*cfg, (const char *const *)paths, n, &ctx->load, &err);
   if (st != PF_OK)
     return pf_cli_fail(ctx, st, &err);
   tags_path = pf_cli_tags_path(tags_opt);

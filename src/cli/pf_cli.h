@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "../core/pf_err.h"
+#include "../load/pf_load.h"
 
 enum pf_exit {
   PF_EXIT_OK = 0,        /* clean */
@@ -27,7 +28,34 @@ struct pf_ctx {
   int quiet;
   int verbose;
   const char *prog;   /* "preflight" */
+  struct pf_load_opts load;   /* --parameters, --subscription, ... */
 };
+
+/*
+ * Load options every command that loads configuration takes (ARM
+ * templates, docs/templates.md): add PF_CLI_LOAD_OPTIONS to the option
+ * table, call pf_cli_load_option in the getopt loop, and print
+ * PF_CLI_LOAD_USAGE in the help.
+ */
+enum {
+  PF_CLI_OPT_PARAMETERS = 0x1001,
+  PF_CLI_OPT_SUBSCRIPTION,
+  PF_CLI_OPT_RESOURCE_GROUP,
+  PF_CLI_OPT_LOCATION
+};
+#define PF_CLI_LOAD_OPTIONS                                                  \
+  {"parameters", required_argument, NULL, PF_CLI_OPT_PARAMETERS},            \
+  {"subscription", required_argument, NULL, PF_CLI_OPT_SUBSCRIPTION},        \
+  {"resource-group", required_argument, NULL, PF_CLI_OPT_RESOURCE_GROUP},    \
+  {"location", required_argument, NULL, PF_CLI_OPT_LOCATION}
+#define PF_CLI_LOAD_USAGE                                                    \
+  "  --parameters FILE    ARM template parameters (default: the template's\n" \
+  "                       <name>.parameters.json beside it)\n"               \
+  "  --subscription ID, --resource-group NAME, --location REGION\n"          \
+  "                       the deployment scope of ARM templates (default:\n" \
+  "                       placeholders, with a warning)\n"
+/** Store load option \p c (a PF_CLI_OPT_*); \return 1 if it was one. */
+int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg);
 
 struct pf_cmd {
   const char *name;
@@ -48,6 +76,7 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_capture(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_secrets(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_keys(int argc, char **argv, struct pf_ctx *ctx);
+int cmd_fetch(int argc, char **argv, struct pf_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pf_ctx *ctx);
 
 /** The command table, terminated by a NULL name. */
@@ -108,5 +137,44 @@ int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
  */
 const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
                                     const struct pf_config *cfg);
+
+/* ---- live fetch options, shared by fetch and check --live (cmd_fetch.c) */
+
+#define PF_CLI_LIVE_GROUPS 64
+/* getopt codes of the live options (above any short option) */
+enum {
+  PF_LIVE_SUB = 0x200, PF_LIVE_GROUP, PF_LIVE_TOKEN_FILE, PF_LIVE_MI,
+  PF_LIVE_ENDPOINT, PF_LIVE_CA, PF_LIVE_TIMEOUT, PF_LIVE_PAGES,
+  PF_LIVE_RETRIES, PF_LIVE_WAIT, PF_LIVE_NO_FOLLOW, PF_LIVE_MAX_REFS,
+  PF_LIVE_LAST = PF_LIVE_MAX_REFS
+};
+struct pf_cli_live {
+  const char *subscription;
+  const char *groups[PF_CLI_LIVE_GROUPS];
+  size_t n_groups;
+  const char *token_file, *endpoint, *ca_file;
+  int managed_identity;
+  long timeout_ms;           /* 0: default */
+  unsigned max_pages;        /* 0: default */
+  int max_retries, max_wait_s;   /* -1: default */
+  int no_follow;
+  unsigned max_refs;         /* 0: default */
+};
+void pf_cli_live_init(struct pf_cli_live *l);
+/** Take live option \p c (a PF_LIVE_* code) with \p arg. */
+int pf_cli_live_opt(struct pf_ctx *ctx, const char *cmd,
+                    struct pf_cli_live *l, int c, const char *arg);
+/** \return non-zero when the --token-file just parsed was written in
+ * full (not a getopt abbreviation such as "--token=..."). */
+int pf_cli_live_token_file_spelled(char **argv, int optind_now);
+/** Usage error for an unknown option, never echoing a value after '='. */
+int pf_cli_live_bad_opt(struct pf_ctx *ctx, const char *cmd,
+                        const char *arg);
+/**
+ * Fetch from Resource Manager into \p dir (token, endpoint, retries from
+ * \p l); prints errors and a one-line summary.  \return an exit code.
+ */
+int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
+                      const struct pf_cli_live *l, const char *dir);
 
 #endif

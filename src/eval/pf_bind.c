@@ -273,6 +273,25 @@ static int each_workspace_storage(const struct pf_config *cfg,
   return 0;
 }
 
+/* A NIC of a virtual machine that is not the compute itself (a jump box
+ * in the compute's subnet) is not one of the compute's nodes: NSG-6 is
+ * about the NIC-level NSG Batch made for the nodes (seed 003). */
+static int other_vms_nic(const struct pf_config *cfg,
+                         const struct pf_compute *c, const struct pf_nic *nic)
+{
+  const char *vm = nic->vm.id;
+  size_t i, j;
+  for (i = 0; !vm && i < cfg->n_res[PF_K_VM]; i++) {
+    const struct pf_vm *v = (const struct pf_vm *)cfg->res[PF_K_VM][i];
+    for (j = 0; j < v->n_nics; j++)
+      if (v->nics[j].id && pf_id_eq(v->nics[j].id, nic->hdr.id)) {
+        vm = v->hdr.id;
+        break;
+      }
+  }
+  return vm && !(c->resource_id && pf_id_eq(c->resource_id, vm));
+}
+
 int pf_sel_each(enum pf_sel s, const struct pf_config *cfg,
                 const char *const *types, size_t n_types,
                 int (*cb)(const struct pf_binding *b, void *arg), void *arg)
@@ -377,7 +396,7 @@ int pf_sel_each(enum pf_sel s, const struct pf_config *cfg,
         int in = 0;
         for (k = 0; k < nic->n_ipconfigs; k++)
           in |= nic->ipconfigs[k].subnet.target == c->subnet.target;
-        if (!in)
+        if (!in || other_vms_nic(cfg, c, nic))
           continue;
         memset(&b, 0, sizeof(b));
         fill_compute(cfg, &b, c);

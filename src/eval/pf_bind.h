@@ -77,8 +77,8 @@ struct pf_binding {
   X(SERVICE, "service", SERVICE,                                           \
     "each web service (ACI or AKS deployment), with its workspace")       \
   X(COMPUTE_NIC, "compute-nic", NIC,                                       \
-    "each loaded NIC in a compute's subnet, with the compute and the "     \
-    "NIC's own NSG")
+    "each loaded NIC in a compute's subnet (not another virtual "          \
+    "machine's), with the compute and the NIC's own NSG")
 
 enum pf_sel {
 #define PF_SEL_ENUM(e, name, primary, doc) PF_SEL_##e,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pf_http.c - one HTTPS GET with headers (KEY-2) */
+/* pf_http.c - one HTTPS GET with headers (KEY-2, fetch) */
 #include "pf_http.h"
 
 #include <stdio.h>
@@ -8,7 +8,11 @@
 
 #include <curl/curl.h>
 
+#include "../core/pf_mem.h"
+#include "../core/pf_strbuf.h"
+
 #define ERR_HDR "x-ms-error-code:"
+#define RETRY_HDR "retry-after:"
 #define BODY_MAX ((size_t)1 << 20)
 #define KEEP 4096            /* the start of the body, for <Message> */
 
@@ -17,6 +21,9 @@ struct sink {
   size_t body;
   char keep[KEEP + 1];
   size_t n_keep;
+  struct pf_strbuf all;      /* the whole body, when asked for */
+  int want_all;
+  int oom;
 };
 
 pf_status pf_http_global_init(void)
@@ -30,22 +37,37 @@ void pf_http_global_cleanup(void)
   curl_global_cleanup();
 }
 
+/* Copy the value of header \p name (lower case, with the colon) from the
+ * header line \p buf into \p out when the line is that header. */
+static void header_value(const char *buf, size_t len, const char *name,
+                         char *out, size_t cap)
+{
+  size_t hl = strlen(name), i = hl, e;
+  if (len <= hl || strncasecmp(buf, name, hl))
+    return;
+  while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+    i++;
+  e = len;
+  while (e > i && (buf[e - 1] == '\r' || buf[e - 1] == '\n' ||
+                   buf[e - 1] == ' '))
+    e--;
+  if (e - i >= cap)
+    e = i + cap - 1;
+  memcpy(out, buf + i, e - i);
+  out[e - i] = '\0';
+  for (; *out; out++)   /* server text: printable only */
+    if ((unsigned char)*out < 0x20 || (unsigned char)*out > 0x7e)
+      *out = '?';
+}
+
 static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 {
   struct sink *s = arg;
-  size_t len = size * n, hl = sizeof(ERR_HDR) - 1, i = hl, e;
-  if (len > hl && !strncasecmp(buf, ERR_HDR, hl)) {
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
-      i++;
-    e = len;
-    while (e > i && (buf[e - 1] == '\r' || buf[e - 1] == '\n' ||
-                     buf[e - 1] == ' '))
-      e--;
-    if (e - i >= sizeof(s->resp->error_code))
-      e = i + sizeof(s->resp->error_code) - 1;
-    memcpy(s->resp->error_code, buf + i, e - i);
-    s->resp->error_code[e - i] = '\0';
-  }
+  size_t len = size * n;
+  header_value(buf, len, ERR_HDR, s->resp->error_code,
+               sizeof(s->resp->error_code));
+  header_value(buf, len, RETRY_HDR, s->resp->retry_after,
+               sizeof(s->resp->retry_after));
   return len;
 }
 
@@ -61,6 +83,14 @@ static size_t on_body(char *buf, size_t size, size_t n, void *arg)
   memcpy(s->keep + s->n_keep, buf, k);
   s->n_keep += k;
   s->body += len;
+  if (s->want_all) {
+    pf_status st = pf_strbuf_addn(&s->all, buf, len);
+    if (st == PF_ETOOBIG)
+      s->resp->body_too_big = 1;
+    else if (st != PF_OK)
+      s->oom = 1;
+    return st == PF_OK ? len : 0;
+  }
   return s->body > BODY_MAX ? 0 : len;
 }
 
@@ -97,8 +127,12 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   size_t i;
 
   memset(resp, 0, sizeof(*resp));
-  if (!r->url || strncasecmp(r->url, "https://", 8))
+  if (!r->url || (strncasecmp(r->url, "https://", 8) &&
+                  !(r->allow_http && !strncasecmp(r->url, "http://", 7))))
     return PF_EINVAL;
+  s.want_all = r->body_max > 0;
+  s.oom = 0;
+  pf_strbuf_init(&s.all, r->body_max);
   if (!(c = curl_easy_init()))
     return PF_ENOMEM;
   for (i = 0; i < r->n_headers; i++) {
@@ -113,7 +147,12 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   s.n_keep = 0;
   ebuf[0] = '\0';
   curl_easy_setopt(c, CURLOPT_URL, r->url);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+                   r->allow_http ? "https,http" : "https");
+  /* plain http is the managed identity endpoint: its answer holds a token
+   * in clear text, which must never pass through an $http_proxy */
+  if (r->allow_http)
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -136,11 +175,36 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   }
   if (rc != CURLE_OK && !resp->status) {
     resp->status = 0;
+    resp->tls_error = rc == CURLE_PEER_FAILED_VERIFICATION ||
+                      rc == CURLE_SSL_CONNECT_ERROR ||
+                      rc == CURLE_SSL_CACERT_BADFILE ||
+                      rc == CURLE_SSL_CERTPROBLEM;
     snprintf(resp->error, sizeof(resp->error), "%s",
              ebuf[0] ? ebuf : curl_easy_strerror(rc));
   }
+  if (s.oom) {
+    st = PF_ENOMEM;
+  } else if (s.want_all && resp->status) {
+    resp->body_len = s.all.len;
+    if (!(resp->body = pf_strbuf_detach(&s.all)))
+      st = PF_ENOMEM;
+  }
 done:
-  curl_slist_free_all(hl);   /* the Authorization header is not kept */
+  pf_strbuf_release(&s.all);
+  /* the Authorization header (a bearer token, a signature) is not kept
+   * in freed memory */
+  for (t = hl; t; t = t->next)
+    memset(t->data, 0, strlen(t->data));
+  curl_slist_free_all(hl);
   curl_easy_cleanup(c);
   return st;
+}
+
+void pf_http_resp_release(struct pf_http_resp *resp)
+{
+  if (!resp)
+    return;
+  pf_free(resp->body);
+  resp->body = NULL;
+  resp->body_len = 0;
 }

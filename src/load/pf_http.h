@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* pf_http.h - one HTTPS GET with headers (KEY-2); the only libcurl user
+/* pf_http.h - one HTTPS GET with headers (KEY-2, fetch) with libcurl
  *
  * TLS verification is always on (peer and host name); HTTPS only, no
  * redirects, connect and total timeouts.  --ca-file replaces the system
- * CA store for the request (libcurl's CURLOPT_CAINFO).
+ * CA store for the request (libcurl's CURLOPT_CAINFO).  The one plain
+ * http:// use is the managed identity endpoint of a node (IMDS, link-local
+ * and not reachable off the host), which the caller asks for explicitly.
  */
 #ifndef PF_HTTP_H
 #define PF_HTTP_H
@@ -18,6 +20,9 @@ struct pf_http_req {
   size_t n_headers;
   const char *ca_file;          /* PEM file of trusted CAs, or NULL */
   long timeout_ms;              /* whole request */
+  size_t body_max;              /* keep the body up to this many bytes
+                                   (0: only its start, for <Message>) */
+  int allow_http;               /* also http:// (the IMDS endpoint only) */
 };
 
 struct pf_http_resp {
@@ -25,6 +30,13 @@ struct pf_http_resp {
   char error_code[64];          /* x-ms-error-code, or "" */
   char message[256];            /* <Message> of an XML error body, or "" */
   char error[256];              /* transport error when status is 0 */
+  int tls_error;                /* the transport error is the certificate
+                                   or the TLS handshake */
+  char retry_after[64];         /* Retry-After header, or "" */
+  char *body;                   /* with body_max: the body, NUL-terminated
+                                   (owned; pf_http_resp_release) */
+  size_t body_len;
+  int body_too_big;             /* the body passed body_max: cut off */
 };
 
 /** Once per process, before any request / after the last. */
@@ -37,5 +49,8 @@ void pf_http_global_cleanup(void);
  * \return PF_OK, or PF_ENOMEM / PF_EINVAL.
  */
 pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp);
+
+/** Free the body kept by pf_http_get.  NULL-safe. */
+void pf_http_resp_release(struct pf_http_resp *resp);
 
 #endif

@@ -82,13 +82,49 @@ void pf_lj_pop(struct pf_lj *lj)
     pf_strbuf_truncate(&lj->path, lj->mark[lj->depth]);
 }
 
+void pf_lj_set_root(struct pf_lj *lj, const char *file, const char *path,
+                    const struct pf_lj_remap *remap, size_t n)
+{
+  const char *f = pf_arena_strdup(lj->a, file);
+  if (f)
+    lj->file = f;
+  pf_strbuf_reset(&lj->path);
+  pf_strbuf_adds(&lj->path, path);
+  lj->depth = 0;
+  lj->remap = remap;
+  lj->n_remap = n;
+}
+
+/* The path as the source names it: the longest remapped prefix that ends
+ * at a member boundary is replaced. */
+static const char *render(struct pf_lj *lj, char *buf, size_t size)
+{
+  const char *p = pf_strbuf_str(&lj->path);
+  size_t i, best = 0, blen = 0;
+  int found = 0;
+  for (i = 0; i < lj->n_remap; i++) {
+    size_t n = strlen(lj->remap[i].from);
+    if (n >= blen && !strncmp(p, lj->remap[i].from, n) &&
+        (p[n] == '\0' || p[n] == '.' || p[n] == '[')) {
+      best = i;
+      blen = n;
+      found = 1;
+    }
+  }
+  if (!found)
+    return p;
+  snprintf(buf, size, "%s%s", lj->remap[best].to, p + blen);
+  return buf;
+}
+
 const char *pf_lj_path(struct pf_lj *lj, const char *key)
 {
   size_t mark = lj->path.len;
   const char *s;
+  char buf[PATH_MAX_BYTES + 512];
   if (key)
     add_key(&lj->path, key);
-  s = pf_arena_strdup(lj->a, pf_strbuf_str(&lj->path));
+  s = pf_arena_strdup(lj->a, render(lj, buf, sizeof(buf)));
   pf_strbuf_truncate(&lj->path, mark);
   if (s && lj->map_path) {
     const char *m = lj->map_path(lj->map_ctx, s);
@@ -100,7 +136,7 @@ const char *pf_lj_path(struct pf_lj *lj, const char *key)
 
 pf_status pf_lj_fail(struct pf_lj *lj, const char *key, const char *fmt, ...)
 {
-  char what[768];
+  char what[768], buf[PATH_MAX_BYTES + 512];
   size_t mark = lj->path.len;
   va_list ap;
   if (pf_err_isset(lj->err))
@@ -111,7 +147,7 @@ pf_status pf_lj_fail(struct pf_lj *lj, const char *key, const char *fmt, ...)
   if (key)
     add_key(&lj->path, key);
   {
-    const char *where = pf_strbuf_str(&lj->path), *m;
+    const char *where = render(lj, buf, sizeof(buf)), *m;
     if (lj->map_path && (m = lj->map_path(lj->map_ctx, where)) != NULL)
       where = m;
     pf_err_set(lj->err, PF_EINVAL, "%s: %s: %s", lj->file, where, what);

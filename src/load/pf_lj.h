@@ -34,12 +34,23 @@ struct pf_lj {
   struct pf_err *err;
   size_t loaded;                 /* resources added from this file */
   size_t duplicates;             /* resources already defined elsewhere */
+  /* paths of a translated tree that came from elsewhere in the source
+   * (a template's child resource merged into its parent): rendered
+   * paths are rewritten so messages name the template (pf_arm.c) */
+  const struct pf_lj_remap *remap;
+  size_t n_remap;
   /* translated inputs (Terraform plans, pf_tf.c): maps a path in the
    * translated tree to the place in the document the user wrote, so that
    * errors, warnings and resource paths name the user's file; NULL to
    * keep the path as it is */
   const char *(*map_path)(void *ctx, const char *path);
   void *map_ctx;
+};
+
+/* "$.resources[0].properties.subnets[2]" is really "$.resources[1]" */
+struct pf_lj_remap {
+  char *from;
+  char *to;
 };
 
 void pf_lj_init(struct pf_lj *lj, struct pf_config *cfg, const char *file,
@@ -49,6 +60,12 @@ void pf_lj_release(struct pf_lj *lj);
 void pf_lj_push_key(struct pf_lj *lj, const char *key);
 void pf_lj_push_idx(struct pf_lj *lj, size_t i);
 void pf_lj_pop(struct pf_lj *lj);
+/**
+ * Start over at \p path ("$.resources[3]") of \p file (an arena copy is
+ * kept), with \p n remapped prefixes (see struct pf_lj_remap).
+ */
+void pf_lj_set_root(struct pf_lj *lj, const char *file, const char *path,
+                    const struct pf_lj_remap *remap, size_t n);
 /** Arena copy of the current path (with ".key" appended when non-NULL). */
 const char *pf_lj_path(struct pf_lj *lj, const char *key);
 

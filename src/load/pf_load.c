@@ -12,6 +12,7 @@
 #include "../core/pf_file.h"
 #include "../core/pf_jsonr.h"
 #include "../core/pf_mem.h"
+#include "pf_arm.h"
 #include "pf_load_int.h"
 #include "pf_tf.h"
 
@@ -58,6 +59,10 @@ struct load_state {
   size_t template_resources;
   int is_tags;
   const char *skip_reason;
+  const struct pf_load_opts *opts;
+  size_t len;               /* bytes of the document */
+  size_t *templates;        /* templates seen in this load (--parameters) */
+  const char **first_template;
 };
 
 static pf_status note_ignored(struct pf_lj *lj, const char *type)
@@ -204,6 +209,50 @@ static int has(const cJSON *o, const char *k)
   return cJSON_GetObjectItemCaseSensitive(o, k) != NULL;
 }
 
+/* An ARM deployment template: evaluated with its parameters into resource
+ * objects (pf_arm.c), each loaded at its path in the template. */
+static pf_status load_template(struct load_state *ls, const cJSON *root)
+{
+  struct pf_lj *lj = ls->lj;
+  struct pf_arm_opts ao;
+  struct pf_arm_out out;
+  const char *file = lj->file;
+  pf_status st;
+  size_t i;
+
+  memset(&ao, 0, sizeof(ao));
+  if (ls->opts) {
+    ao.parameters = ls->opts->parameters;
+    ao.subscription = ls->opts->subscription;
+    ao.resource_group = ls->opts->resource_group;
+    ao.location = ls->opts->location;
+  }
+  if (ls->templates && (*ls->templates)++ == 0 && ls->first_template)
+    *ls->first_template = file;
+  else if (ao.parameters && ls->templates)
+    return pf_err_set(lj->err, PF_EUSAGE, "%s: --parameters %s belongs to "
+                      "one template, and %s is a second one: load one "
+                      "template per run with --parameters", file,
+                      ao.parameters,
+                      ls->first_template && *ls->first_template
+                          ? *ls->first_template : "another input");
+  st = pf_arm_translate(file, ls->len, root, &ao, &out, lj->err);
+  for (i = 0; st == PF_OK && i < out.n_warn; i++)
+    if (pf_config_warn(lj->cfg, "%s", out.warn[i]) != PF_OK)
+      st = pf_load_oom(lj);
+  for (i = 0; st == PF_OK && i < out.n; i++) {
+    pf_lj_set_root(lj, out.r[i].file, out.r[i].path, out.r[i].remap,
+                   out.r[i].n_remap);
+    st = pf_lj_strip_pending(lj, out.r[i].obj);
+    if (st == PF_OK)
+      st = load_object(ls, out.r[i].obj);
+  }
+  pf_lj_set_root(lj, file, "$", NULL, 0);
+  lj->file = file;
+  pf_arm_out_release(&out);
+  return st;
+}
+
 /* Sniff the document's envelope and load what it holds. */
 static pf_status load_root(struct load_state *ls, const cJSON *root)
 {
@@ -250,9 +299,15 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
   {
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "$schema");
     if (cJSON_IsString(schema) &&
-        strstr(schema->valuestring, "deploymentTemplate")) {
-      ls->skip_reason = "ARM deployment template (template evaluation is "
-                        "not part of this version)";
+        strstr(schema->valuestring, "deploymentTemplate"))
+      return load_template(ls, root);
+    if (cJSON_IsString(schema) &&
+        strstr(schema->valuestring, "DeploymentTemplate")) {
+      /* subscription-, management-group- or tenant-scope templates place
+       * resources outside a resource group: not evaluated */
+      ls->skip_reason = "ARM deployment template at subscription, management "
+                        "group or tenant scope (only resource group templates "
+                        "are evaluated)";
       return PF_OK;
     }
     if (cJSON_IsString(schema) &&
@@ -284,8 +339,11 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
   return load_object(ls, root);
 }
 
-pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
-                         const char *buf, size_t len, struct pf_err *err)
+static pf_status load_buffer(struct pf_config *cfg, const char *name,
+                             const char *buf, size_t len,
+                             const struct pf_load_opts *opts,
+                             size_t *templates, const char **first,
+                             struct pf_err *err)
 {
   cJSON *root = NULL;
   struct pf_lj lj;
@@ -304,6 +362,10 @@ pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
                          sizeof(PF_LJ_PENDING_KEY) + 1) != NULL;
   memset(&ls, 0, sizeof(ls));
   ls.lj = &lj;
+  ls.opts = opts;
+  ls.len = len;
+  ls.templates = templates;
+  ls.first_template = first;
   /* array elements known only at deployment are recorded and removed
    * before any loader walks an array */
   st = pending ? pf_lj_strip_pending(&lj, root) : PF_OK;
@@ -339,22 +401,43 @@ pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
   return st;
 }
 
+pf_status pf_load_buffer(struct pf_config *cfg, const char *name,
+                         const char *buf, size_t len, struct pf_err *err)
+{
+  return load_buffer(cfg, name, buf, len, NULL, NULL, NULL, err);
+}
+
 struct walk_ctx {
   struct pf_config *cfg;
   size_t max;
   struct pf_err *err;
+  const struct pf_load_opts *opts;
+  size_t templates;
+  const char *first_template;
 };
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcasecmp(s + n - m, suffix);
+}
 
 static pf_status load_file(const char *file, void *arg)
 {
   struct walk_ctx *w = arg;
   char *buf = NULL;
   size_t len = 0;
-  pf_status st = pf_file_read(file, w->max, &buf, &len, w->err);
+  pf_status st;
+  if (ends_with(file, ".bicep"))
+    /* Bicep is a language of its own; its compiled JSON is a template */
+    return pf_err_set(w->err, PF_EUNSUPPORTED, "%s: Bicep files are not "
+                      "loaded: compile it to an ARM template with `az bicep "
+                      "build --file %s` and give the .json", file, file);
+  st = pf_file_read(file, w->max, &buf, &len, w->err);
   if (st != PF_OK)
     return st;
-  st = pf_load_buffer(w->cfg, strcmp(file, "-") ? file : "<stdin>", buf, len,
-                      w->err);
+  st = load_buffer(w->cfg, strcmp(file, "-") ? file : "<stdin>", buf, len,
+                   w->opts, &w->templates, &w->first_template, w->err);
   pf_free(buf);
   return st;
 }
@@ -370,6 +453,9 @@ pf_status pf_load_paths(struct pf_config *cfg, const char *const *paths,
   w.max = (opts && opts->max_file_size) ? opts->max_file_size
                                         : PF_FILE_MAX_DEFAULT;
   w.err = err;
+  w.opts = opts;
+  w.templates = 0;
+  w.first_template = NULL;
   for (i = 0; i < n; i++) {
     st = pf_file_walk(paths[i], load_file, &w, err);
     if (st != PF_OK)

@@ -24,6 +24,13 @@
 
 struct pf_load_opts {
   size_t max_file_size;   /* 0: PF_FILE_MAX_DEFAULT */
+  /* ARM deployment templates (docs/templates.md): the parameters file
+   * (NULL: <template>.parameters.json beside it) and the deployment scope
+   * (NULL: placeholders, warned) */
+  const char *parameters;
+  const char *subscription;
+  const char *resource_group;
+  const char *location;
 };
 
 /**

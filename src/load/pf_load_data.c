@@ -80,6 +80,15 @@ static pf_status parse_ip_rules(struct pf_lj *lj, const cJSON *acl,
       val = NULL;
       w = NULL;
     }
+    if (st == PF_OK && pf_lj_pending_text(val)) {
+      /* an address known only at deployment (a template's reference()):
+       * recorded on the account, the rule is not guessed */
+      st = pf_lj_note_pending(lj, w, val);
+      pf_lj_pop(lj);
+      if (st != PF_OK)
+        break;
+      continue;
+    }
     if (st == PF_OK && !cJSON_IsString(val))
       st = pf_lj_fail(lj, w, "expected a string, found %s",
                       pf_lj_typename(val));

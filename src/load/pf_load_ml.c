@@ -92,6 +92,19 @@ pf_status pf_load_workspace(struct pf_lj *lj, const cJSON *o)
     pf_lj_pop(lj);
     if (st != PF_OK)
       return st;
+    {
+      /* templates write the block with "status": "Disabled" and empty
+       * strings when no key is used (quickstart machine-learning-advanced,
+       * -workspace-vnet): that is no customer-managed key */
+      const cJSON *status = pf_lj_get(enc, "status", NULL);
+      if (cJSON_IsString(status) &&
+          !strcasecmp(status->valuestring, "Disabled"))
+        w->cmk_key_vault = w->cmk_key_uri = NULL;
+      if (w->cmk_key_vault && !*w->cmk_key_vault)
+        w->cmk_key_vault = NULL;
+      if (w->cmk_key_uri && !*w->cmk_key_uri)
+        w->cmk_key_uri = NULL;
+    }
   }
   if ((st = pf_lj_obj(lj, p, "managedNetwork|managed_network", &mn,
                       &which)) != PF_OK)

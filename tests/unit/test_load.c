@@ -1889,11 +1889,12 @@ static void test_skipped_documents(void **state)
   static const struct {
     const char *doc, *why;
   } cases[] = {
+    /* resource-group templates are evaluated (docs/templates.md) */
     {"{\"$schema\": \"https://schema.management.azure.com/schemas/"
-     "2019-04-01/deploymentTemplate.json#\", \"contentVersion\": "
-     "\"1.0.0.0\", \"resources\": []}",
-     "ARM deployment template (template evaluation is not part of this "
-     "version)"},
+     "2018-05-01/subscriptionDeploymentTemplate.json#\", "
+     "\"contentVersion\": \"1.0.0.0\", \"resources\": []}",
+     "ARM deployment template at subscription, management group or tenant "
+     "scope (only resource group templates are evaluated)"},
     {"{\"$schema\": \"https://schema.management.azure.com/schemas/"
      "2019-04-01/deploymentParameters.json#\", \"parameters\": {}}",
      "ARM parameters file"},
