@@ -23,7 +23,7 @@ static const char usage_text[] =
   "                       [--format text|json|markdown|html|sarif|junit]\n"
   "                       [--fail-on error|warning|info|never]\n"
   "                       [--rules ID,...] [--rules-dir DIR]\n"
-  "                       [--baseline FILE]\n"
+  "                       [--baseline FILE] [--client-ip IP]\n"
   "       preflight check --live --subscription ID [--resource-group RG]...\n"
   "                       [--token-file FILE | --managed-identity]\n"
   "                       [--endpoint URL] [--ca-file FILE] [PATH...]\n"
@@ -238,9 +238,13 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
                                                        ? pf_c_red(ctx)
                                                        : pf_c_yellow(ctx))
                                                 : pf_c_yellow(ctx);
+    /* --quiet: only what needs attention, and the summary (issue 10) */
+    if (ctx->quiet && r->status == PF_RS_PASS)
+      continue;
     if (!cur || strcasecmp(cur, r->resource_id ? r->resource_id : "")) {
+      const char *prev = cur;
       cur = r->resource_id ? r->resource_id : "";
-      fprintf(o, "%s%s%s %s%s\n", i ? "\n" : "", pf_c_bold(ctx),
+      fprintf(o, "%s%s%s %s%s\n", prev ? "\n" : "", pf_c_bold(ctx),
               r->resource_kind, r->resource_name ? r->resource_name : cur,
               pf_c_reset(ctx));
     }
@@ -250,7 +254,8 @@ static void write_text(struct pf_ctx *ctx, const struct pf_tagdb *db,
                                       : "unknown",
             pf_c_reset(ctx), r->rule->id, pf_sev_name(r->rule->severity),
             r->message);
-    if (r->status != PF_RS_PASS && ctx->verbose >= 0 && *r->evidence_text) {
+    if ((r->status != PF_RS_PASS || ctx->verbose > 0) &&
+        *r->evidence_text) {
       fputs("                         ", o);
       indent_lines(o, "                         ", r->evidence_text);
     }
@@ -470,6 +475,20 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
     goto done;
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  /* nothing to evaluate is not a clean bill of health: every rule would
+   * be silent and the run would exit 0 */
+  {
+    size_t n_res = 0;
+    unsigned k;
+    for (k = 0; k < PF_K_COUNT; k++)
+      n_res += cfg->n_res[k];
+    if (n_res == 0) {
+      rc = pf_cli_error(ctx, "check: no Azure resource configuration was "
+                        "loaded from the inputs (see the warnings above, or "
+                        "'preflight inventory PATH')");
+      goto done;
+    }
+  }
   if (client_ip) {
     struct pf_prefix cp;
     if (pf_prefix_parse(client_ip, strlen(client_ip), 1, &cp, &err) !=

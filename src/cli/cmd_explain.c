@@ -1375,6 +1375,7 @@ int cmd_explain(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                          tags_opt, &ex.cfg, &ex.db)) != PF_EXIT_OK)
     goto done;
+  pf_cli_warn_config(ctx, ex.cfg);
   if (pf_planner_create(&ex.planner, ex.cfg, ex.db) != PF_OK) {
     rc = pf_cli_error(ctx, "out of memory");
     goto done;

@@ -160,7 +160,29 @@ struct script {
   FILE *o;
   struct prios prios;
   size_t n_cmds, n_todo, n_moved;
+  int rg_placeholder;             /* pf_config.rg_placeholder */
 };
+
+/* Why \p line names no real resource: a template's scope placeholder
+ * (docs/templates.md "Placeholders") or a Terraform name known only after
+ * apply ("{azurerm_x.y.name}", docs/terraform.md); NULL when it does.  Such
+ * a command would act on a group or resource that is not the one meant. */
+static const char *placeholder_in(const struct script *sc, const char *line)
+{
+  char rg[256];
+  if (strstr(line, PF_PLACEHOLDER_LOCATION))
+    return "the location is a placeholder (give --location)";
+  if (strstr(line, PF_PLACEHOLDER_SUBSCRIPTION))
+    return "the subscription is a placeholder (give --subscription)";
+  if (strstr(line, "{azurerm_") || strstr(line, "{module."))
+    return "a name is known only after apply";
+  if (sc->rg_placeholder &&
+      ((opt_value(line, "-g", "--resource-group", rg, sizeof(rg)) &&
+        !strcmp(rg, PF_PLACEHOLDER_RESOURCE_GROUP)) ||
+       strstr(line, "/resourceGroups/" PF_PLACEHOLDER_RESOURCE_GROUP "/")))
+    return "the resource group is a placeholder (give --resource-group)";
+  return NULL;
+}
 
 /* One command line of a fix: guarded, renumbered or left for review. */
 static pf_status emit_command(struct script *sc, const char *line)
@@ -169,7 +191,14 @@ static pf_status emit_command(struct script *sc, const char *line)
   struct pf_strbuf sb;
   const char *guard = NULL;
   pf_status st = PF_OK;
+  const char *why = placeholder_in(sc, line);
 
+  if (why) {
+    fprintf(sc->o, "# EDIT: %s: fill in the real value, then uncomment:\n"
+            "# %s\n", why, line);
+    sc->n_todo++;
+    return PF_OK;
+  }
   if (strchr(line, '<')) {
     fprintf(sc->o, "# EDIT: fill in the <...> values, then uncomment:\n"
             "# %s\n", line);
@@ -283,6 +312,7 @@ static pf_status write_script(const struct pf_report *rep,
 
   memset(&sc, 0, sizeof(sc));
   sc.o = o;
+  sc.rg_placeholder = cfg->rg_placeholder;
   if (!(v = pf_calloc(rep->n ? rep->n : 1, sizeof(*v))))
     return PF_ENOMEM;
   for (i = 0; i < rep->n; i++)

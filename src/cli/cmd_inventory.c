@@ -40,7 +40,7 @@ static const char usage_text[] =
   "  -h, --help           show this help\n"
   "\n"
   "examples:\n"
-  "  preflight inventory examples/contoso\n"
+  "  preflight inventory examples/contoso-westeurope\n"
   "  preflight inventory nsg.json vnet.json --service-tags "
   "ServiceTags_Public_20251028.json\n"
   "  az network nsg list -o json | preflight inventory - --format json\n";
@@ -164,7 +164,10 @@ static void describe_res(const struct pf_res *r, char *buf, size_t cap)
       snprintf(buf, cap, "no firewall given");
     else
       snprintf(buf, cap, "firewall default %s, %zu IP rules, %zu subnet rules",
-               fw->default_deny ? "Deny" : "Allow", fw->n_ip_rules,
+               fw->default_pending ? "known only at deployment"
+               : fw->default_deny  ? "Deny"
+                                   : "Allow",
+               fw->n_ip_rules,
                fw->n_vnet_rules);
     break;
   }

@@ -512,7 +512,12 @@ static const char verify_usage[] =
   "  -h, --help           show this help\n"
   "\n"
   "Exit status: 1 when a key is rejected, 0 otherwise, 2 on usage or\n"
-  "input errors (also: a datastore holds a key and none is given).\n";
+  "input errors (also: a datastore holds a key and none is given).\n"
+  "\n"
+  "examples:\n"
+  "  PREFLIGHT_KEY_STMLPRODWEU=\"$(cat key.txt)\" preflight keys verify "
+  "./exported\n"
+  "  preflight keys verify ./exported --keys keys.json --timeout 5000\n";
 
 #define ENV_PREFIX "PREFLIGHT_KEY_"
 #define KEYS_FILE_MAX ((size_t)1 << 20)

@@ -253,6 +253,7 @@ int cmd_lint(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                          tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
+  pf_cli_warn_config(ctx, cfg);
   if (!cfg->n_res[PF_K_NSG])
     pf_cli_warn(ctx, "lint: no network security group among the inputs");
   if (pf_lint_config(&rep, cfg, db) != PF_OK) {

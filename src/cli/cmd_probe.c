@@ -82,7 +82,7 @@ static const char usage_text[] =
   "examples:\n"
   "  preflight probe examples/contoso-westeurope --print-plan\n"
   "  preflight probe ./exported --node 10.20.1.5 --format json > probe.json\n"
-  "  preflight probe --plan probes/lab-plan.json --dns-server 10.0.0.2\n"
+  "  preflight probe --plan probes/plan-nodes.json --dns-server 10.0.0.2\n"
   "\n"
   "Exit status: 1 when a failing result is at or above --fail-on, 0\n"
   "otherwise, 2 on usage or input errors.\n";

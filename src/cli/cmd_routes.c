@@ -186,6 +186,15 @@ static size_t *display_order(const struct pf_rtable *rt)
   return o;
 }
 
+/* The expression of a user route's appliance address that is known only
+ * at deployment, or NULL (docs/semantics.md "Pending values"). */
+static const char *hop_pending(const struct pf_eroute *r)
+{
+  return r->hop == PF_RHOP_VIRTUAL_APPLIANCE && !r->has_hop_ip && r->udr
+             ? r->udr->hop_pending
+             : NULL;
+}
+
 static const char *state_of(const struct pf_eroute *r)
 {
   return r->unknown ? "Unknown" : r->invalid ? "Invalid" : "Active";
@@ -277,6 +286,9 @@ static void hop_text(const struct pf_rtable *rt, size_t i, char *buf,
   if (r->has_hop_ip) {
     pf_addr_format(&r->hop_ip, ip, sizeof(ip));
     snprintf(buf, cap, "%s %s", pf_route_hop_name(r->hop), ip);
+  } else if (hop_pending(r)) {
+    snprintf(buf, cap, "%s at an address known only at deployment",
+             pf_route_hop_name(r->hop));
   } else {
     snprintf(buf, cap, "%s", pf_route_hop_name(r->hop));
   }
@@ -439,6 +451,8 @@ static void jw_route(struct pf_jw *jw, const struct pf_rtable *rt, size_t i,
   } else {
     pf_jw_kstr(jw, "next_hop_ip", NULL);
   }
+  if (hop_pending(r))             /* only then: the address is unknown */
+    pf_jw_kstr(jw, "next_hop_ip_pending", hop_pending(r));
   pf_jw_kint(jw, "prefix_count", (int64_t)r->n_prefixes);
   pf_jw_kint(jw, "overridden_prefixes", (int64_t)r->n_overridden);
   if (full) {
@@ -516,8 +530,10 @@ static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
     pf_jw_kint(&jw, "active", (int64_t)active);
     pf_jw_kint(&jw, "invalid", (int64_t)invalid);
     pf_jw_kint(&jw, "unknown", (int64_t)unknown);
+    pf_jw_kint(&jw, "next_hop_pending", (int64_t)rt->n_hop_pending);
     pf_jw_obj_end(&jw);
-    pf_jw_kbool(&jw, "complete", rt->n_unknown == 0);
+    pf_jw_kbool(&jw, "complete", rt->n_unknown == 0 &&
+                                     rt->n_hop_pending == 0);
     pf_jw_key(&jw, "findings");
     pf_jw_arr(&jw);
     for (i = 0; i < rt->n_findings; i++)
@@ -550,6 +566,8 @@ static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
       pf_addr_format(&r->hop_ip, ip, sizeof(ip));
       if ((l = strlen(ip)) > w[4])
         w[4] = l;
+    } else if (hop_pending(r) && w[4] < 9) {
+      w[4] = 9;                   /* "(pending)" */
     }
   }
   w[1] = 7;
@@ -564,7 +582,7 @@ static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
     if (r->has_hop_ip)
       pf_addr_format(&r->hop_ip, ip, sizeof(ip));
     else
-      snprintf(ip, sizeof(ip), "-");
+      snprintf(ip, sizeof(ip), "%s", hop_pending(r) ? "(pending)" : "-");
     fprintf(o, "%s%-*s  %-*s  %-*s  %-*s  %-*s  %s%s\n",
             r->unknown ? pf_c_yellow(ctx) : r->invalid ? pf_c_dim(ctx) : "",
             (int)w[0], pf_route_src_azure(r->src), (int)w[1], state_of(r),
@@ -572,9 +590,13 @@ static int show_table(struct pf_ctx *ctx, const struct pf_rtable *rt,
             ip, rb, (r->unknown || r->invalid) ? pf_c_reset(ctx) : "");
   }
   fprintf(o, "\n%zu route%s: %zu active, %zu invalid (overridden by a route "
-          "with the same prefix), %zu unknown\n",
+          "with the same prefix), %zu unknown",
           rt->n_routes, rt->n_routes == 1 ? "" : "s", active, invalid,
           unknown);
+  if (rt->n_hop_pending)
+    fprintf(o, "; %zu with a next hop address known only at deployment",
+            rt->n_hop_pending);
+  fputc('\n', o);
   if (rt->n_findings) {
     fprintf(o, "\n%sFindings%s\n", pf_c_bold(ctx), pf_c_reset(ctx));
     for (i = 0; i < rt->n_findings; i++)
@@ -693,6 +715,9 @@ static int same_hop(const struct pf_rtable *rt, size_t a, size_t b)
   x = &rt->routes[a];
   y = &rt->routes[b];
   if (x->hop != y->hop || x->has_hop_ip != y->has_hop_ip)
+    return 0;
+  /* two addresses known only at deployment may differ */
+  if (a != b && (hop_pending(x) || hop_pending(y)))
     return 0;
   return !x->has_hop_ip ||
          (x->hop_ip.af == y->hop_ip.af && x->hop_ip.v == y->hop_ip.v);
@@ -1117,7 +1142,16 @@ static int show_to(struct pf_ctx *ctx, const struct pf_rtable *rt,
       pf_jw_obj_end(&jw);
     }
     pf_jw_arr_end(&jw);
-    pf_jw_kbool(&jw, "complete", pp.complete);
+    {
+      /* a part sent to an appliance whose address is pending is not a
+       * complete answer either */
+      int complete = pp.complete;
+      for (i = 0; i < pp.n; i++)
+        if (pp.p[i].route != PF_ROUTE_NONE &&
+            hop_pending(&rt->routes[pp.p[i].route]))
+          complete = 0;
+      pf_jw_kbool(&jw, "complete", complete);
+    }
     pf_jw_key(&jw, "findings");
     pf_jw_arr(&jw);
     for (i = 0; i < rt->n_findings; i++)
@@ -1303,6 +1337,7 @@ int cmd_routes(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                          tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
+  pf_cli_warn_config(ctx, cfg);
   if ((rc = find_subnet(ctx, cfg, op.subnet, &s)) != PF_EXIT_OK)
     goto done;
   if (op.to && (rc = parse_dest(ctx, db, op.to, &d)) != PF_EXIT_OK)

@@ -252,7 +252,8 @@ int cmd_rules(int argc, char **argv, struct pf_ctx *ctx)
       show_rule(ctx->out, r);
     }
     if (!found)
-      rc = pf_cli_error(ctx, "rules: no rule '%s'", argv[optind + 1]);
+      rc = pf_cli_error(ctx, "rules: no rule '%s' (see 'preflight rules "
+                        "list')", argv[optind + 1]);
   } else if (fmt == PF_FMT_JSON) {
     struct pf_jw jw;
     pf_jw_init(&jw, ctx->out, 1);

@@ -37,17 +37,118 @@ const struct pf_cmd pf_commands[] = {
 static void usage(FILE *f)
 {
   const struct pf_cmd *c;
-  fputs("usage: preflight [--version] [--help] [--no-color] <command> "
-        "[options]\n\n"
+  fputs("usage: preflight [-q|--quiet] [-v|--verbose] [--no-color] <command> "
+        "[options]\n"
+        "       preflight help <command>\n"
+        "       preflight -V|--version | -h|--help\n\n"
         "Network security preflight validator for Azure Machine Learning in "
         "a virtual\nnetwork.\n\ncommands:\n",
         f);
   for (c = pf_commands; c->name; c++)
     fprintf(f, "  %-12s %s\n", c->name, c->summary);
-  fputs("\nRun 'preflight <command> --help' for a command's options.\n"
+  fputs("\nglobal options (--quiet, --verbose and --no-color may also follow "
+        "the command):\n"
+        "  -q, --quiet     no warnings or progress on stderr; check: only "
+        "what is not a pass\n"
+        "  -v, --verbose   more detail in text output (check: evidence of "
+        "passes too)\n"
+        "  --no-color      no colour (also NO_COLOR=1, TERM=dumb, or "
+        "stdout not a terminal)\n"
+        "  -V, --version   print the version and git revision\n"
+        "  -h, --help      show this help\n"
+        "\nexamples:\n"
+        "  preflight check examples/contoso-westeurope\n"
+        "  preflight --quiet check ./exported --format sarif > "
+        "preflight.sarif\n"
+        "  preflight help explain\n"
+        "\nRun 'preflight <command> --help' for a command's options, 'man "
+        "preflight-<command>'\nfor its manual.\n"
         "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or "
         "input error.\n",
         f);
+}
+
+/* --quiet, --verbose and --no-color are accepted after the command too
+ * (issue 10: users append them to the command line they already have).
+ * They are taken out of argv before the command parses it; "--" ends
+ * the search so an operand can still be spelled like them. */
+static int take_global(struct pf_ctx *ctx, const char *a)
+{
+  if (!strcmp(a, "--no-color"))
+    ctx->color = 0;
+  else if (!strcmp(a, "--quiet"))
+    ctx->quiet = 1;
+  else if (!strcmp(a, "--verbose"))
+    ctx->verbose++;
+  else
+    return 0;
+  return 1;
+}
+
+static int strip_globals(struct pf_ctx *ctx, int argc, char **argv)
+{
+  int i, n = 1;
+  for (i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--")) {
+      while (i < argc)
+        argv[n++] = argv[i++];
+      break;
+    }
+    if (!take_global(ctx, argv[i]))
+      argv[n++] = argv[i];
+  }
+  argv[n] = NULL;
+  return n;
+}
+
+/* Edit distance of two short words (commands), capped: enough to tell
+ * a typo ("chek") from a different word. */
+static size_t distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b), i, j;
+  size_t row[32];
+  if (la >= 32 || lb >= 32)
+    return 99;
+  for (j = 0; j <= lb; j++)
+    row[j] = j;
+  for (i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* Unknown command: name the closest one when it is a likely typo (issue
+ * 10: errors say what to do). */
+static int unknown_command(const char *name)
+{
+  const struct pf_cmd *c, *best = NULL;
+  size_t d, bd = 3;
+  for (c = pf_commands; c->name; c++) {
+    d = distance(name, c->name);
+    if (d < bd || (strlen(name) >= 2 && !strncmp(c->name, name, strlen(name))
+                   && !best)) {
+      bd = d < bd ? d : bd;
+      best = c;
+    }
+  }
+  if (best)
+    fprintf(stderr, "preflight: unknown command '%s'; did you mean '%s'? "
+            "(see 'preflight --help')\n", name, best->name);
+  else
+    fprintf(stderr, "preflight: unknown command '%s' (see 'preflight "
+            "--help')\n", name);
+  return PF_EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
@@ -104,16 +205,14 @@ int main(int argc, char **argv)
       for (c = pf_commands; c->name; c++)
         if (!strcmp(c->name, argv[i + 1]))
           return c->run(2, sub, &ctx);
-      fprintf(stderr, "preflight: unknown command '%s'\n", argv[i + 1]);
-      return PF_EXIT_ERROR;
+      return unknown_command(argv[i + 1]);
     }
     usage(stdout);
     return PF_EXIT_OK;
   }
   for (c = pf_commands; c->name; c++)
     if (!strcmp(c->name, argv[i]))
-      return c->run(argc - i, argv + i, &ctx);
-  fprintf(stderr, "preflight: unknown command '%s' (see 'preflight "
-          "--help')\n", argv[i]);
-  return PF_EXIT_ERROR;
+      return c->run(strip_globals(&ctx, argc - i, argv + i), argv + i,
+                    &ctx);
+  return unknown_command(argv[i]);
 }

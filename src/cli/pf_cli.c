@@ -4,6 +4,7 @@
 
 #include "../core/pf_mem.h"
 #include "../eval/pf_rules.h"
+#include "../load/pf_fetch.h"
 #include "../load/pf_load.h"
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
@@ -108,6 +109,13 @@ const char *pf_cli_tags_from_inputs(struct pf_ctx *ctx,
   return found;
 }
 
+void pf_cli_warn_config(struct pf_ctx *ctx, const struct pf_config *cfg)
+{
+  size_t i;
+  for (i = 0; i < cfg->n_warnings; i++)
+    pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+}
+
 int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg)
 {
   switch (c) {
@@ -130,6 +138,24 @@ int pf_cli_load(struct pf_ctx *ctx, char *const *paths, size_t n,
   *cfg = NULL;
   *db = NULL;
   pf_err_clear(&err);
+  /* the deployment scope goes into every synthesised id
+   * (docs/templates.md): a subscription name (az CLI takes one) or a
+   * group with '/' would give ids of nothing, silently */
+  if (ctx->load.subscription &&
+      !pf_fetch_subscription_ok(ctx->load.subscription))
+    return pf_cli_error(ctx, "--subscription: '%s' is not a subscription "
+                        "id (a GUID such as "
+                        "00000000-0000-0000-0000-000000000000; `az account "
+                        "show --query id -o tsv` prints yours)",
+                        ctx->load.subscription);
+  if (ctx->load.resource_group &&
+      (!*ctx->load.resource_group || strchr(ctx->load.resource_group, '/')))
+    return pf_cli_error(ctx, "--resource-group: '%s' is not a resource "
+                        "group name", ctx->load.resource_group);
+  if (ctx->load.location &&
+      (!*ctx->load.location || strchr(ctx->load.location, '/')))
+    return pf_cli_error(ctx, "--location: '%s' is not a region name",
+                        ctx->load.location);
   if (pf_config_create(cfg) != PF_OK)
     return pf_cli_error(ctx, "out of memory");
   st = pf_load_paths(*cfg, (const char *const *)paths, n, &ctx->load, &err);

@@ -117,6 +117,11 @@ const char *pf_c_green(const struct pf_ctx *ctx);
 const char *pf_c_dim(const struct pf_ctx *ctx);
 const char *pf_c_reset(const struct pf_ctx *ctx);
 
+/** Print the configuration's load warnings (placeholders of a template's
+ * scope, values known only at deployment, files not loaded) on stderr,
+ * as check does. */
+void pf_cli_warn_config(struct pf_ctx *ctx, const struct pf_config *cfg);
+
 /** Service tag file from --service-tags or $PREFLIGHT_SERVICE_TAGS. */
 const char *pf_cli_tags_path(const char *opt);
 struct pf_config;

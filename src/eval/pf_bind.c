@@ -146,10 +146,13 @@ static void fill_attached(const struct pf_config *cfg, struct pf_binding *b,
     const struct pf_aks_cluster *k = (const struct pf_aks_cluster *)r;
     b->v[PF_VAR_AKS_CLUSTER] = r;
     if (!b->v[PF_VAR_SUBNET] && !b->missing[PF_VAR_SUBNET] && k->n_subnets) {
-      if (k->subnets[0].target)
+      if (k->subnets[0].target) {
         fill_subnet(cfg, b, (const struct pf_subnet *)k->subnets[0].target);
-      else
+      } else {
         b->missing[PF_VAR_SUBNET] = k->subnets[0].id;
+        if (!b->v[PF_VAR_VNET])   /* found through the subnet only */
+          b->missing[PF_VAR_VNET] = k->subnets[0].id;
+      }
     }
   }
 }
@@ -164,8 +167,12 @@ static void fill_compute(const struct pf_config *cfg, struct pf_binding *b,
     b->missing[PF_VAR_WORKSPACE] = c->workspace.id;
   if (c->subnet.target && c->subnet.target->kind == PF_K_SUBNET)
     fill_subnet(cfg, b, (const struct pf_subnet *)c->subnet.target);
-  else if (c->subnet.id)
+  else if (c->subnet.id) {
+    /* the virtual network is found through the subnet: unknown too, never
+     * "absent" (CMP-3's "no lock covers it" passed on nothing) */
     b->missing[PF_VAR_SUBNET] = c->subnet.id;
+    b->missing[PF_VAR_VNET] = c->subnet.id;
+  }
   fill_attached(cfg, b, c);
 }
 
@@ -767,8 +774,12 @@ G(g_fw_default)
 {
   const struct pf_firewall *fw = fw_of(r);
   (void)cfg;
-  /* defaultAction defaults to Allow (AZURE-SEMANTICS.md 7.4) */
-  pf_value_str(out, fw->default_deny ? "Deny" : "Allow");
+  /* defaultAction defaults to Allow (AZURE-SEMANTICS.md 7.4), unless it
+   * is given but known only at deployment (docs/semantics.md) */
+  if (fw->default_pending)
+    pf_value_unknown(out, "defaultAction is known only at deployment");
+  else
+    pf_value_str(out, fw->default_deny ? "Deny" : "Allow");
   return PF_OK;
 }
 G(g_fw_bypass)

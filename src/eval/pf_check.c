@@ -207,6 +207,26 @@ static enum tv compare(struct ev *e, const struct pf_cond *c)
       eq = l.t == r.t;
     } else if (l.t == PF_VAL_STR && r.t == PF_VAL_STR) {
       eq = str_ieq(l.s, r.s);
+      /* a placeholder of a template's or plan's scope stands for the real
+       * subscription or region, which may be the other one: equal
+       * placeholders are the same value, a placeholder and a real value
+       * are unknown (docs/templates.md "Placeholders") */
+      if (!eq && c->op == PF_COP_SAME) {
+        const char *ph = NULL;
+        if (str_ieq(l.s, PF_PLACEHOLDER_LOCATION) ||
+            str_ieq(r.s, PF_PLACEHOLDER_LOCATION))
+          ph = "the deployment's location is a placeholder: give "
+               "--location";
+        else if (str_ieq(l.s, PF_PLACEHOLDER_SUBSCRIPTION) ||
+                 str_ieq(r.s, PF_PLACEHOLDER_SUBSCRIPTION))
+          ph = "the deployment's subscription is a placeholder: give "
+               "--subscription";
+        if (ph) {
+          t = TV_UNKNOWN;
+          note_unknown(e, ph);
+          goto record;
+        }
+      }
     } else if ((l.t == PF_VAL_INT || l.t == PF_VAL_BOOL) && l.t == r.t) {
       eq = l.i == r.i;
     } else if (l.t == PF_VAL_ADDRS && r.t == PF_VAL_ADDRS) {
@@ -351,6 +371,12 @@ static enum tv end_set(struct ev *e, const struct pf_endspec *sp,
       if (!loc) {
         snprintf(name, cap, "%s.<region>", sp->tag);
         note_unknown(e, "the region is unknown (load the workspace)");
+        return TV_UNKNOWN;
+      }
+      if (str_ieq(loc, PF_PLACEHOLDER_LOCATION)) {
+        snprintf(name, cap, "%s.<region>", sp->tag);
+        note_unknown(e, "the workspace's region is the deployment's "
+                        "location, a placeholder: give --location");
         return TV_UNKNOWN;
       }
       if (!e->tags) {
@@ -858,7 +884,11 @@ static const char *fact(const struct ev *e, const char *name)
   return NULL;
 }
 
-static char *fill(struct ev *e, const char *t)
+/* Fill a rule's text.  In a fix (\p message 0) a value that is not there
+ * stays "<name>", which cmd_fix leaves for the user to fill in; in a
+ * message a reader sees "not set", "unknown" or "none", never the
+ * catalogue's placeholder syntax. */
+static char *fill(struct ev *e, const char *t, int message)
 {
   struct pf_strbuf sb;
   const char *p = t;
@@ -882,13 +912,19 @@ static char *fill(struct ev *e, const char *t)
     name[len - 2] = '\0';
     if (fact(e, name)) {
       const char *v = fact(e, name);
-      pf_strbuf_adds(&sb, *v ? v : "<unknown>");
+      pf_strbuf_adds(&sb, *v ? v : message ? "unknown" : "<unknown>");
     } else {
       struct pf_value v;
       pf_value_init(&v);
-      if (pf_prop_get(e->b, name, e->cfg, &v) == PF_OK &&
-          v.t != PF_VAL_ABSENT && v.t != PF_VAL_UNKNOWN)
+      pf_status gs = pf_prop_get(e->b, name, e->cfg, &v);
+      if (message && gs == PF_OK && v.t == PF_VAL_LIST && v.n == 0)
+        pf_strbuf_adds(&sb, "none");
+      else if (gs == PF_OK && v.t != PF_VAL_ABSENT && v.t != PF_VAL_UNKNOWN)
         pf_value_format(&v, &sb);
+      else if (message)
+        pf_strbuf_adds(&sb, gs == PF_OK && v.t == PF_VAL_ABSENT
+                                ? "not set"
+                                : "unknown");
       else
         pf_strbuf_addf(&sb, "<%s>", name);
       pf_value_release(&v);
@@ -973,15 +1009,15 @@ record:
   res->resource_name = subj ? subj->name : NULL;
   res->resource_kind = pf_var_name(b->primary);
   if (res->status == PF_RS_PASS) {
-    res->message = fill(&e, rule->msg_pass);
+    res->message = fill(&e, rule->msg_pass, 1);
   } else if (res->status == PF_RS_FAIL) {
-    res->message = fill(&e, rule->msg_fail);
-    res->fix_az = fill(&e, rule->fix_az);
-    res->fix_bicep = fill(&e, rule->fix_bicep);
-    res->fix_terraform = fill(&e, rule->fix_terraform);
+    res->message = fill(&e, rule->msg_fail, 1);
+    res->fix_az = fill(&e, rule->fix_az, 0);
+    res->fix_bicep = fill(&e, rule->fix_bicep, 0);
+    res->fix_terraform = fill(&e, rule->fix_terraform, 0);
   } else {
     char *base = fill(&e, rule->msg_unknown ? rule->msg_unknown
-                                            : rule->msg_fail);
+                                            : rule->msg_fail, 1);
     struct pf_strbuf sb;
     pf_strbuf_init(&sb, 1 << 20);
     if (rule->msg_unknown)

@@ -113,7 +113,8 @@ const char *pf_route_fkind_name(enum pf_route_fkind k)
     "vnet-missing", "no-service-tags", "tag-unknown", "tag-not-routable",
     "tag-without-udr", "tag-features-unlisted", "too-many-tag-routes",
     "next-hop-outside-vnet", "duplicate-prefix", "endpoint-unknown",
-    "peering-unknown", "peering-not-connected", "bgp-disabled"};
+    "peering-unknown", "peering-not-connected", "bgp-disabled",
+    "next-hop-pending"};
   if ((size_t)k < sizeof(names) / sizeof(names[0]))
     return names[k];
   return "?";
@@ -1174,8 +1175,26 @@ static pf_status build_udrs(struct build *b)
     size_t known;
     /* 2.3: the appliance must be directly reachable: in the network or a
      * peered one.  Network Watcher answered next hop None for a route to
-     * an address outside the network (oracle azure_sdk_for_net case). */
-    if (r->hop == PF_RHOP_VIRTUAL_APPLIANCE && r->has_hop_ip &&
+     * an address outside the network (oracle azure_sdk_for_net case).
+     * When the appliance's address is known only at deployment the prefixes
+     * are routed to it, but to which address, and whether that is
+     * reachable, is unknown (docs/semantics.md "Pending values") */
+    if (r->hop == PF_RHOP_VIRTUAL_APPLIANCE && !r->has_hop_ip &&
+        r->udr->hop_pending) {
+      rt->n_hop_pending++;
+      st = pf_rtable_note(rt, PF_RF_HOP_PENDING, PF_RSEV_UNKNOWN, i,
+                          "check again with the deployed route table (the "
+                          "applied Terraform state, or `preflight fetch`)",
+                          "route '%s': next hop VirtualAppliance at an "
+                          "address known only at deployment: %s (%s: %s); "
+                          "which appliance receives the traffic, and "
+                          "whether it is reachable, is unknown",
+                          r->name ? r->name : "?", r->udr->hop_pending,
+                          t->hdr.file ? t->hdr.file : "?",
+                          r->udr->hop_pending_path
+                              ? r->udr->hop_pending_path
+                              : "?");
+    } else if (r->hop == PF_RHOP_VIRTUAL_APPLIANCE && r->has_hop_ip &&
         !in_known_vnets(b, &r->hop_ip, &known)) {
       pf_addr_format(&r->hop_ip, ip, sizeof(ip));
       snprintf(fix, sizeof(fix), rt->vnet

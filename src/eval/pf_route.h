@@ -147,7 +147,9 @@ enum pf_route_fkind {
   PF_RF_ENDPOINT_UNKNOWN,         /* endpoint prefixes not determinable */
   PF_RF_PEERING_UNKNOWN,          /* peered address space not given */
   PF_RF_PEERING_NOT_CONNECTED,    /* peering state is not Connected */
-  PF_RF_BGP_DISABLED              /* BGP route dropped: propagation off */
+  PF_RF_BGP_DISABLED,             /* BGP route dropped: propagation off */
+  PF_RF_HOP_PENDING               /* appliance address known only at
+                                   * deployment */
 };
 /** Stable kebab-case name ("route-table-missing") for JSON output. */
 const char *pf_route_fkind_name(enum pf_route_fkind k);
@@ -176,6 +178,9 @@ struct pf_rtable {
   int has_v6;                           /* ::/0 was added */
   size_t n_tag_routes;                  /* UDRs with a tag prefix */
   size_t n_unknown;                     /* routes with unknown = 1 */
+  size_t n_hop_pending;                 /* user routes whose appliance
+                                         * address is pending (their
+                                         * prefixes are known) */
   int tags_used;                        /* some route needed the tag file */
   struct pf_eroute *routes;
   size_t n_routes, cap_routes;

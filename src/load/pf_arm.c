@@ -23,10 +23,10 @@
 #include "pf_armexpr.h"
 #include "pf_load.h"
 
-#define PLACEHOLDER_SUB "00000000-0000-0000-0000-000000000000"
+#define PLACEHOLDER_SUB PF_PLACEHOLDER_SUBSCRIPTION
 #define PLACEHOLDER_TENANT "00000000-0000-0000-0000-000000000000"
-#define PLACEHOLDER_RG "rg"
-#define PLACEHOLDER_LOC "placeholder-location"
+#define PLACEHOLDER_RG PF_PLACEHOLDER_RESOURCE_GROUP
+#define PLACEHOLDER_LOC PF_PLACEHOLDER_LOCATION
 #define BUDGET 2000000L   /* steps and copied nodes per template */
 
 struct frame {
@@ -92,6 +92,8 @@ struct run {
   struct pf_err *err;
   long budget;
   int location_used;    /* resourceGroup() was read */
+  cJSON *secrets;       /* string values of secure parameters (array) */
+  const char *pfile;    /* the top template's parameters file, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -547,6 +549,111 @@ static pf_status eval_value(struct ctx *c, const cJSON *v, const char *path,
   return PF_OK;
 }
 
+/* ---- secure values ----------------------------------------------------- */
+
+/* Secure values are never printed (docs/templates.md): a secureString or
+ * secureObject value that reaches a resource (a password wired into a
+ * property the loaders read) would otherwise be echoed by their errors,
+ * inventory and evidence.  Every string of a secure parameter's value is
+ * remembered; a resource string that holds one becomes a pending value
+ * that names no secret, and error and warning texts are masked. */
+#define SECRET_MIN_SUBSTR 6   /* shorter secrets match whole strings only */
+
+static pf_status note_secrets(struct run *r, const cJSON *v)
+{
+  const cJSON *e;
+  if (cJSON_IsString(v) && v->valuestring[0] &&
+      !pf_armx_is_unknown(v)) {
+    cJSON *s;
+    if (!r->secrets && !(r->secrets = cJSON_CreateArray()))
+      return oom(r);
+    if (!(s = cJSON_CreateString(v->valuestring)) ||
+        !cJSON_AddItemToArray(r->secrets, s)) {
+      cJSON_Delete(s);
+      return oom(r);
+    }
+    return PF_OK;
+  }
+  cJSON_ArrayForEach(e, v) {
+    pf_status st = note_secrets(r, e);
+    if (st != PF_OK)
+      return st;
+  }
+  return PF_OK;
+}
+
+static int holds_secret(const struct run *r, const char *s)
+{
+  const cJSON *e;
+  cJSON_ArrayForEach(e, r->secrets) {
+    const char *x = e->valuestring;
+    if (strlen(x) >= SECRET_MIN_SUBSTR ? strstr(s, x) != NULL
+                                       : !strcmp(s, x))
+      return 1;
+  }
+  return 0;
+}
+
+static pf_status scrub_tree(struct run *r, cJSON *parent)
+{
+  cJSON *e, *next;
+  for (e = parent ? parent->child : NULL; e; e = next) {
+    next = e->next;
+    if (cJSON_IsString(e) && holds_secret(r, e->valuestring)) {
+      cJSON *u = pf_armx_unknown("the value of a secure parameter "
+                                 "(not shown)");
+      if (!u)
+        return oom(r);
+      /* ViaPointer would leave an object member unnamed */
+      if (e->string
+              ? !cJSON_ReplaceItemInObjectCaseSensitive(parent, e->string, u)
+              : !cJSON_ReplaceItemViaPointer(parent, e, u)) {
+        cJSON_Delete(u);
+        return oom(r);
+      }
+    } else if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+      pf_status st = scrub_tree(r, e);
+      if (st != PF_OK)
+        return st;
+    }
+  }
+  return PF_OK;
+}
+
+/* Mask every secret in \p s (in place; the mask is never longer). */
+static void scrub_text(const struct run *r, char *s)
+{
+  static const char mask[] = "***";
+  const cJSON *e;
+  cJSON_ArrayForEach(e, r->secrets) {
+    const char *x = e->valuestring;
+    size_t n = strlen(x);
+    char *at;
+    if (n < SECRET_MIN_SUBSTR && strcmp(s, x))
+      continue;
+    while ((at = strstr(s, x)) != NULL) {
+      size_t m = n < sizeof(mask) - 1 ? n : sizeof(mask) - 1;
+      memcpy(at, mask, m);
+      memmove(at + m, at + n, strlen(at + n) + 1);
+    }
+  }
+}
+
+static pf_status scrub_secrets(struct run *r)
+{
+  size_t i;
+  pf_status st = PF_OK;
+  if (!r->secrets)
+    return PF_OK;
+  for (i = 0; i < r->out->n && st == PF_OK; i++)
+    st = scrub_tree(r, r->out->r[i].obj);
+  for (i = 0; i < r->out->n_warn; i++)
+    scrub_text(r, r->out->warn[i]);
+  if (pf_err_isset(r->err))
+    scrub_text(r, r->err->msg);
+  return st;
+}
+
 /* ---- parameters -------------------------------------------------------- */
 
 static const char *type_name_of(const cJSON *decl)
@@ -610,6 +717,25 @@ static pf_status check_param(struct ctx *c, struct param *p, const char *file,
   loc.file = file;
   if (pf_armx_is_unknown(v))
     return PF_OK;
+  /* the value is accepted (Azure would), but names and ids built from it
+   * are the harness's, not the user's; said once per value (a nested
+   * deployment handing it on is the same value) */
+  if (*hint && p->given) {
+    char said[96];
+    size_t i;
+    int seen = 0;
+    snprintf(said, sizeof(said), " is '%.60s', a quickstart", v->valuestring);
+    for (i = 0; i < c->run->out->n_warn; i++)
+      seen |= strstr(c->run->out->warn[i], said) != NULL;
+    if (!seen) {
+      pf_status st = warn(c->run, "%s: %s: parameter '%s'%s test "
+                          "placeholder ('GEN-...', 'GET-PREREQ-...'): give "
+                          "real values with --parameters", file, path,
+                          p->name, said);
+      if (st != PF_OK)
+        return st;
+    }
+  }
   if ((bad = type_mismatch(type, v)) != NULL)
     return fail(&loc, path, "parameter '%s' is declared %s but the value is "
                 "%s", p->name, type, bad);
@@ -685,12 +811,23 @@ static pf_status param_value(struct ctx *c, struct param *p)
     if (st == PF_OK)
       st = check_param(c, p, c->file, vp);
     pf_free(vp);
+  } else if (!c->up && c->run->pfile) {
+    /* a parameters file of another template reads the same way */
+    st = fail(c, dpath, "parameter '%s' has no value in %s and no "
+              "defaultValue: give it there (is that file this template's "
+              "parameters?)", p->name, c->run->pfile);
   } else {
     st = fail(c, dpath, "parameter '%s' has no value: give it in the "
               "parameters file (--parameters) or declare a defaultValue",
               p->name);
   }
   pf_free(dpath);
+  {
+    const char *type = type_name_of(p->decl);
+    if (st == PF_OK && type && (!strcasecmp(type, "securestring") ||
+                                !strcasecmp(type, "secureObject")))
+      st = note_secrets(c->run, p->value);
+  }
   p->state = st == PF_OK ? 2 : 1;
   return st;
 }
@@ -1852,6 +1989,14 @@ static pf_status read_parameters(struct run *r, const char *tfile,
   if (st != PF_OK)
     return st;
   p = member(*tree, "parameters");
+  if (pf_arm_is_template(*tree)) {
+    /* a template's own "parameters" are declarations, not values */
+    cJSON_Delete(*tree);
+    *tree = NULL;
+    return pf_err_set(r->err, PF_EINVAL, "%s: $: a deployment template, not "
+                      "a parameters file: give its parameters file "
+                      "(<name>.parameters.json) to --parameters", name);
+  }
   if (!cJSON_IsObject(p)) {
     cJSON_Delete(*tree);
     *tree = NULL;
@@ -1900,6 +2045,7 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
     return oom(&run);
   }
   st = read_parameters(&run, file, &ptree, &pfile);
+  run.pfile = pfile;
   if (st == PF_OK)
     st = run_template(&c, member(ptree, "parameters"), pfile,
                       "$.parameters", &outputs);
@@ -1909,8 +2055,10 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
     pf_status st2;
     if (!opts || !opts->subscription)
       strcat(missing, " subscription " PLACEHOLDER_SUB " (--subscription),");
-    if (!opts || !opts->resource_group)
+    if (!opts || !opts->resource_group) {
       strcat(missing, " resource group '" PLACEHOLDER_RG "' (--resource-group),");
+      out->rg_placeholder = 1;
+    }
     if ((!opts || !opts->location) && run.location_used)
       strcat(missing, " location '" PLACEHOLDER_LOC "' (--location),");
     if (*missing) {
@@ -1924,6 +2072,12 @@ pf_status pf_arm_translate(const char *file, size_t len, const cJSON *tmpl,
   cJSON_Delete(outputs);
   cJSON_Delete(ptree);
   ctx_release(&c);
+  {
+    pf_status st2 = scrub_secrets(&run);
+    if (st == PF_OK)
+      st = st2;
+  }
+  cJSON_Delete(run.secrets);
   if (st == PF_OK && pf_err_isset(err))
     st = err->code;
   return st;

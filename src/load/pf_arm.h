@@ -56,6 +56,7 @@ struct pf_arm_out {
   size_t n_warn, cap_warn;
   char **files;                  /* names of linked files (owned) */
   size_t n_files, cap_files;
+  int rg_placeholder;            /* ids use the placeholder group */
 };
 
 /**

@@ -2091,6 +2091,37 @@ static pf_status number_lit(struct pf_armx *x, cJSON **out)
   return *out ? PF_OK : oom(x);
 }
 
+/* The object elements of an array read from a partial object are partial
+ * too (a firewall's ipConfigurations[0].properties lacks the
+ * privateIPAddress Azure assigns): nested arrays likewise. */
+static int mark_partial_elems(cJSON *arr)
+{
+  cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    if (cJSON_IsArray(e)) {
+      if (!mark_partial_elems(e))
+        return 0;
+    } else if (cJSON_IsObject(e) && !pf_armx_is_unknown(e) &&
+               !is_partial(e) && !cJSON_AddTrueToObject(e, PARTIAL_KEY)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Remove the markers from a result: the object, or the elements of an
+ * array (marked by mark_partial_elems), nested arrays too. */
+static void strip_partial(cJSON *v)
+{
+  cJSON *e;
+  if (cJSON_IsObject(v)) {
+    cJSON_DeleteItemFromObjectCaseSensitive(v, PARTIAL_KEY);
+  } else if (cJSON_IsArray(v)) {
+    cJSON_ArrayForEach(e, v)
+      strip_partial(e);
+  }
+}
+
 /* member access: case-insensitive (ARM property names) */
 static pf_status member(struct pf_armx *x, size_t start, cJSON **v,
                         const char *key)
@@ -2113,8 +2144,10 @@ static pf_status member(struct pf_armx *x, size_t start, cJSON **v,
     return pf_armx_fail(x, "the object has no member '%.80s'", key);
   }
   m = cJSON_DetachItemViaPointer(*v, m);
-  if (is_partial(*v) && cJSON_IsObject(m) && !pf_armx_is_unknown(m) &&
-      !is_partial(m) && !cJSON_AddTrueToObject(m, PARTIAL_KEY)) {
+  if (is_partial(*v) &&
+      ((cJSON_IsObject(m) && !pf_armx_is_unknown(m) && !is_partial(m) &&
+        !cJSON_AddTrueToObject(m, PARTIAL_KEY)) ||
+       (cJSON_IsArray(m) && !mark_partial_elems(m)))) {
     cJSON_Delete(m);
     return oom(x);
   }
@@ -2299,8 +2332,8 @@ pf_status pf_armx_eval(const struct pf_armx_host *host, long *budget,
     *out = pf_armx_unknown(buf);
     if (!*out)
       st = PF_ENOMEM;
-  } else if (st == PF_OK && cJSON_IsObject(*out)) {
-    cJSON_DeleteItemFromObjectCaseSensitive(*out, PARTIAL_KEY);
+  } else if (st == PF_OK) {
+    strip_partial(*out);
   }
   if (st != PF_OK) {
     cJSON_Delete(*out);

@@ -254,6 +254,7 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o)
   cJSON *c, *next;
   size_t i = 0;
   pf_status st = PF_OK;
+  lj->may_pend = 1;
   if (lj->depth >= PF_LJ_MAX_DEPTH - 1)
     return PF_OK;   /* the strict reader bounds nesting already */
   if (cJSON_IsArray(o)) {
@@ -282,16 +283,23 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o)
 
 const char *pf_lj_pending_under(struct pf_lj *lj, const char *key)
 {
+  const struct pf_pending *p = pf_lj_pending_find(lj, key);
+  return p ? p->text : NULL;
+}
+
+struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
+                                            const char *key)
+{
   const char *path = pf_lj_path(lj, key);
   size_t i, n;
   if (!path)
     return NULL;
   n = strlen(path);
   for (i = 0; i < lj->cfg->n_pending; i++) {
-    const struct pf_pending *p = &lj->cfg->pending[i];
+    struct pf_pending *p = &lj->cfg->pending[i];
     if (!strcmp(p->file, lj->file) && !strncmp(p->jpath, path, n) &&
         (p->jpath[n] == '\0' || p->jpath[n] == '.' || p->jpath[n] == '['))
-      return p->text;
+      return p;
   }
   return NULL;
 }

@@ -34,6 +34,8 @@ struct pf_lj {
   struct pf_err *err;
   size_t loaded;                 /* resources added from this file */
   size_t duplicates;             /* resources already defined elsewhere */
+  int may_pend;                  /* the tree may hold pending values: set
+                                  * by pf_lj_strip_pending (see below) */
   /* paths of a translated tree that came from elsewhere in the source
    * (a template's child resource merged into its parent): rendered
    * paths are rewritten so messages name the template (pf_arm.c) */
@@ -138,6 +140,10 @@ pf_status pf_lj_strip_pending(struct pf_lj *lj, cJSON *o);
 /** Whether a pending value was recorded at or under the current path
  * [.key] of this file; \return its text or NULL. */
 const char *pf_lj_pending_under(struct pf_lj *lj, const char *key);
+/** The same, as the recorded value (its path and expression); valid until
+ * the next value is recorded. */
+struct pf_pending *pf_lj_pending_find(struct pf_lj *lj,
+                                            const char *key);
 const char *pf_lj_pending_text(const cJSON *v);
 /** Record \p v (if pending) at the current path [.key]. */
 pf_status pf_lj_note_pending(struct pf_lj *lj, const char *key,

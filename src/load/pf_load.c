@@ -237,6 +237,8 @@ static pf_status load_template(struct load_state *ls, const cJSON *root)
                       ls->first_template && *ls->first_template
                           ? *ls->first_template : "another input");
   st = pf_arm_translate(file, ls->len, root, &ao, &out, lj->err);
+  if (st == PF_OK && out.rg_placeholder && out.n)
+    lj->cfg->rg_placeholder = 1;     /* cmd_fix: "-g rg" is no real group */
   for (i = 0; st == PF_OK && i < out.n_warn; i++)
     if (pf_config_warn(lj->cfg, "%s", out.warn[i]) != PF_OK)
       st = pf_load_oom(lj);
@@ -317,7 +319,9 @@ static pf_status load_root(struct load_state *ls, const cJSON *root)
     }
   }
   if (pf_tf_sniff(root))
-    return pf_tf_load(ls->lj, root, tf_emit, ls, &ls->skip_reason);
+    return pf_tf_load(ls->lj, root, tf_emit, ls,
+                      ls->opts ? ls->opts->subscription : NULL,
+                      &ls->skip_reason);
   /* list envelope: {"value": [...], "nextLink": ...} */
   if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "value")) &&
       !has(root, "id"))
@@ -457,9 +461,26 @@ pf_status pf_load_paths(struct pf_config *cfg, const char *const *paths,
   w.templates = 0;
   w.first_template = NULL;
   for (i = 0; i < n; i++) {
+    size_t before = cfg->n_inputs;
+    const struct pf_input *in;
     st = pf_file_walk(paths[i], load_file, &w, err);
     if (st != PF_OK)
       return st;
+    /* a file named on the command line that is not configuration is
+     * said where every command shows it (in a directory, skipping such
+     * files is expected; inventory lists them either way): a parameters
+     * file given alone must not look like a clean design */
+    in = cfg->n_inputs == before + 1 ? &cfg->inputs[before] : NULL;
+    if (in && in->skipped && !in->is_service_tags &&
+        !strcmp(in->path, paths[i]) &&
+        pf_config_warn(cfg, "%s: not loaded: %s%s", in->path, in->skipped,
+                       strcmp(in->skipped, "ARM parameters file")
+                           ? ""
+                           : " (not an input of its own: give its template; "
+                             "the parameters are read with --parameters "
+                             "FILE, or from <name>.parameters.json beside "
+                             "<name>.json)") != PF_OK)
+      return pf_err_set(err, PF_ENOMEM, "%s: out of memory", paths[i]);
   }
   return pf_config_resolve(cfg);
 }

@@ -187,6 +187,7 @@ static pf_status load_firewall(struct pf_lj *lj, const cJSON *p,
   if (pf_lj_get(acl, "defaultAction", NULL)) {
     st = pf_lj_enum(lj, acl, "defaultAction", action_names, &action);
     fw->default_deny = action == 1;
+    fw->default_pending = pf_lj_pending_under(lj, "defaultAction") != NULL;
   }
   if (st == PF_OK)
     st = parse_bypass(lj, acl, fw);

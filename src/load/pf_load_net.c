@@ -232,8 +232,13 @@ pf_status pf_load_vnet(struct pf_lj *lj, const cJSON *o)
   if (dhcp) {
     const char **dns = NULL;
     size_t n = 0, k;
+    struct pf_pending *pend;
     pf_lj_push_key(lj, which);
     st = pf_lj_strs(lj, dhcp, "dnsServers", &dns, &n);
+    if (st == PF_OK && (pend = pf_lj_pending_find(lj, "dnsServers"))) {
+      v->dns_servers_pending = 1;
+      pend->represented = 1;
+    }
     if (st == PF_OK && n) {
       v->dns_servers = pf_arena_calloc(lj->a, n, sizeof(*v->dns_servers));
       if (!v->dns_servers)
@@ -539,6 +544,9 @@ static pf_status pending_rule(struct pf_lj *lj, const cJSON *p,
   int dir = 0, access = 0;
   int64_t prio = -1;
 
+  *handled = 0;
+  if (!lj->may_pend)   /* the hot path: a document without the notation */
+    return PF_OK;
   for (i = 0; i < sizeof(placing) / sizeof(placing[0]); i++)
     if ((t = pf_lj_pending_text(pf_lj_get(p, placing[i], NULL))) != NULL)
       return pf_lj_fail(lj, placing[i],
@@ -874,6 +882,7 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
                                   struct pf_route *r)
 {
   const char *ip = NULL;
+  struct pf_pending *pend;
   int nh = 0;
   pf_status st;
 
@@ -909,11 +918,16 @@ static pf_status load_route_props(struct pf_lj *lj, const cJSON *p,
       return pf_lj_fail(lj, "nextHopIpAddress", "%s", perr.msg);
     r->has_next_hop_ip = 1;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
-             pf_lj_pending_under(lj, "nextHopIpAddress")) {
+             (pend = pf_lj_pending_find(lj, "nextHopIpAddress")) != NULL) {
     /* the appliance's address is known only at deployment (a plan's
-     * firewall private IP): the route is kept without it; the route table
-     * is pending, so what it decides evaluates to unknown */
+     * firewall private IP): the route is kept without it and says so
+     * (routes shows its next hop as pending).  No evaluation reads the
+     * address (the rules read next hop types), so it does not make the
+     * whole table pending: UDR-1 can still be decided */
     r->has_next_hop_ip = 0;
+    r->hop_pending = pend->text;     /* arena strings of the config */
+    r->hop_pending_path = pend->jpath;
+    pend->represented = 1;
   } else if (r->next_hop == PF_NH_VIRTUAL_APPLIANCE) {
     return pf_lj_fail(lj, "nextHopIpAddress",
                       "route '%s' has next hop VirtualAppliance but no "

@@ -26,7 +26,7 @@
 #include "pf_load_int.h"
 
 #define TF_MAX_DEPTH 16          /* reference chains followed */
-#define TF_SUB_PLACEHOLDER "00000000-0000-0000-0000-000000000000"
+#define TF_SUB_PLACEHOLDER PF_PLACEHOLDER_SUBSCRIPTION
 
 /* ---- instances ----------------------------------------------------------- */
 
@@ -35,7 +35,7 @@ enum tf_build {
   B_SILENT,       /* not a resource (random_string, client config) */
   B_VNET, B_SUBNET, B_NSG, B_NSG_RULE, B_SUBNET_NSG, B_RT, B_ROUTE,
   B_SUBNET_RT, B_STORAGE, B_STORAGE_RULES, B_KV, B_ACR, B_WS, B_CLUSTER,
-  B_INSTANCE, B_PE, B_NIC, B_NIC_NSG, B_PEERING, B_ASG
+  B_INSTANCE, B_PE, B_NIC, B_NIC_NSG, B_NIC_ASG, B_PEERING, B_ASG
 };
 
 enum tf_parent { P_RG = 0, P_VNET, P_NSG, P_RT, P_WS, P_SELF_RG, P_NONE };
@@ -74,6 +74,8 @@ static const struct tf_type {
    B_NIC},
   {"azurerm_network_interface_security_group_association", NULL, P_NONE,
    B_NIC_NSG},
+  {"azurerm_network_interface_application_security_group_association",
+   NULL, P_NONE, B_NIC_ASG},
   {"azurerm_virtual_network_peering", "virtualNetworkPeerings", P_VNET,
    B_PEERING},
   {"azurerm_application_security_group",
@@ -162,7 +164,13 @@ struct tf {
   size_t n_arm;
   struct tf_hash by_addr;     /* instance address -> instance */
   struct tf_hash by_id;       /* id of a parent kind -> instance */
-  struct tf_hash changes;     /* resource_changes address -> index + 1 */
+  struct tf_hash changes;     /* resource_changes address -> index */
+  struct tf_inst *float_nsg;  /* first association whose subnet is known */
+  struct tf_inst *float_rt;   /* only after apply (NSG, route table) */
+  struct tf_inst *float_nic;  /* NIC NSG association of an unknown NIC */
+  cJSON *extra;               /* placeholder NSGs (unknown associations) */
+  const char **extra_from;    /* the plan path each one stands for */
+  size_t n_extra, cap_extra;
   int oom;
   size_t depth;
 };
@@ -587,47 +595,56 @@ static int expr_targets(struct tf *t, const struct tf_inst *from,
                         const char **attrs, size_t *attr_ns, int max)
 {
   const cJSON *refs = member(expr, "references"), *r;
-  int n = 0, j;
+  int n = 0, j, pass;
   if (!cJSON_IsArray(refs))
     return 0;
-  cJSON_ArrayForEach(r, refs) {
-    const char *attr;
-    size_t an;
-    struct tf_inst *in;
-    if (!cJSON_IsString(r))
-      return -1;
-    in = ref_target(t, from, r->valuestring, &attr, &an);
-    if (!in) {
-      /* "azurerm_x.y" (the bare companion of "azurerm_x.y.id") is a
-       * resource that is not an instance here when it has count/for_each
-       * indexes: ambiguous */
-      const char *p = r->valuestring;
-      size_t c = comp_len(p);
-      if ((c == 3 && !strncmp(p, "var", 3)) ||
-          (c == 5 && !strncmp(p, "local", 5)) ||
-          (c == 6 && !strncmp(p, "module", 6)) ||
-          (c == 4 && !strncmp(p, "each", 4)) ||
-          (c == 5 && !strncmp(p, "count", 5)))
+  /* pass 0 collects the instances named; pass 1 looks at the rest: the
+   * bare "azurerm_subnet.s" that Terraform lists beside
+   * "azurerm_subnet.s[0].id" names no instance of its own and is
+   * skipped; any other reference that names no instance here (a
+   * variable, a local, a module output, count.index, another module's
+   * resource) makes the expression more than a reference */
+  for (pass = 0; pass < 2; pass++) {
+    cJSON_ArrayForEach(r, refs) {
+      const char *attr;
+      size_t an;
+      struct tf_inst *in;
+      if (!cJSON_IsString(r))
         return -1;
-      /* a resource of another module or an indexed resource */
-      return -1;
-    }
-    for (j = 0; j < n; j++)
-      if (tg[j] == in)
-        break;
-    if (j < n) {
-      if (!attrs[j] && attr) {
-        attrs[j] = attr;
-        attr_ns[j] = an;
+      in = ref_target(t, from, r->valuestring, &attr, &an);
+      if (pass == 1) {
+        size_t len = strlen(r->valuestring), pl;
+        int companion = 0;
+        if (in)
+          continue;
+        pl = strlen(from->mod) + (from->mod[0] ? 1 : 0);
+        for (j = 0; j < n && !companion; j++)
+          companion = !attr && strlen(tg[j]->addr) > pl + len &&
+                      !strncmp(tg[j]->addr + pl, r->valuestring, len) &&
+                      tg[j]->addr[pl + len] == '[';
+        if (!companion)
+          return -1;
+        continue;
       }
-      continue;
+      if (!in)
+        continue;
+      for (j = 0; j < n; j++)
+        if (tg[j] == in)
+          break;
+      if (j < n) {
+        if (!attrs[j] && attr) {
+          attrs[j] = attr;
+          attr_ns[j] = an;
+        }
+        continue;
+      }
+      if (n >= max)
+        return -1;
+      tg[n] = in;
+      attrs[n] = attr;
+      attr_ns[n] = an;
+      n++;
     }
-    if (n >= max)
-      return -1;
-    tg[n] = in;
-    attrs[n] = attr;
-    attr_ns[n] = an;
-    n++;
   }
   return n;
 }
@@ -1005,6 +1022,12 @@ static pf_status add_resource(struct tf *t, const cJSON *r, const char *mod,
                    mode->valuestring);
   if (only_data && !(mode && !strcmp(mode->valuestring, "data")))
     return PF_OK;
+  /* addresses in a module start with the module's address */
+  if (mod[0] && (strncmp(addr->valuestring, mod, strlen(mod)) ||
+                 addr->valuestring[strlen(mod)] != '.'))
+    return tf_fail(t, pkey(t, path, "address"),
+                   "'%.200s' is not an address in module '%.200s'",
+                   addr->valuestring, mod);
   /* a data source read while planning may also be in planned_values */
   if (find_inst(t, addr->valuestring, strlen(addr->valuestring)))
     return PF_OK;
@@ -1097,8 +1120,9 @@ static pf_status walk_module(struct tf *t, const cJSON *m, const char *path,
 }
 
 /* The subscription of synthesised ids: the provider's, a client config
- * read while planning, any known id, else a placeholder (said so). */
-static pf_status pick_subscription(struct tf *t)
+ * read while planning, any known id, check --subscription, else a
+ * placeholder (said so). */
+static pf_status pick_subscription(struct tf *t, const char *given)
 {
   const cJSON *pc = member(member(t->root, "configuration"),
                            "provider_config");
@@ -1128,6 +1152,11 @@ static pf_status pick_subscription(struct tf *t)
       t->sub = sub;
       return PF_OK;
     }
+  }
+  /* check --subscription: the scope the user names */
+  if (given && *given && !strchr(given, '/')) {
+    t->sub = given;
+    return PF_OK;
   }
   t->sub = TF_SUB_PLACEHOLDER;
   return PF_OK;
@@ -1217,6 +1246,13 @@ static pf_status link_one(struct tf *t, struct tf_inst *in, const char *attr,
   p = find_by_id(t, pid, pb);
   if (p)
     return attach(t, p, in);
+  if (r.k == V_UNKNOWN && (pb == B_SUBNET || (pb == B_NIC &&
+                                                in->tt->build == B_NIC_NSG)))
+    return warnf(t, "%s: %s: %s: %s is known only after apply and names "
+                 "no resource of this plan; every %s without an "
+                 "association of its own may be the one",
+                 t->lj->file, r.path, in->addr, attr,
+                 pb == B_SUBNET ? "subnet" : "network interface");
   if (r.k == V_UNKNOWN)
     return warnf(t, "%s: %s: %s: %s is known only after apply and names "
                  "no resource of this plan; %s is not applied",
@@ -1245,7 +1281,15 @@ static pf_status link_all(struct tf *t)
       st = link_one(t, in, "storage_account_id", B_STORAGE, 0);
       break;
     case B_NIC_NSG:
+    case B_NIC_ASG:
       st = link_one(t, in, "network_interface_id", B_NIC, 0);
+      if (st == PF_OK && !in->linked && in->tt->build == B_NIC_NSG &&
+          !t->float_nic) {
+        struct tf_view v;
+        root_view(in, &v);
+        if (resolve(t, &v, "network_interface_id").k == V_UNKNOWN)
+          t->float_nic = in;
+      }
       break;
     case B_SUBNET_NSG:
     case B_SUBNET_RT: {
@@ -1260,6 +1304,15 @@ static pf_status link_all(struct tf *t)
       struct tf_inst *p;
       root_view(in, &v);
       st = link_one(t, in, "subnet_id", B_SUBNET, 0);
+      /* which subnet is unknown: any subnet of the plan without an
+       * association of its own may be it (build_subnet) */
+      if (st == PF_OK && !in->linked &&
+          resolve(t, &v, "subnet_id").k == V_UNKNOWN) {
+        struct tf_inst **fl = in->tt->build == B_SUBNET_NSG ? &t->float_nsg
+                                                            : &t->float_rt;
+        if (!*fl)
+          *fl = in;
+      }
       if (st == PF_OK) {
         p = find_by_id(t, resolve_str(t, &v, other, &r),
                        in->tt->build == B_SUBNET_NSG ? B_NSG : B_RT);
@@ -1438,6 +1491,21 @@ static struct tf_obj arm_header(struct tf *t, struct tf_inst *in,
   return o;
 }
 
+/* The name of a nested object (rule, route, peering, delegation,
+ * connection, IP configuration): names identify, they decide nothing, so
+ * one known only after apply is the placeholder of its origin rather than
+ * a pending value that would make the whole parent unknown. */
+static pf_status put_name(struct tf *t, const struct tf_view *v,
+                          struct tf_obj *o)
+{
+  struct tf_val r = resolve(t, v, "name");
+  if (r.k == V_UNKNOWN) {
+    put_str(t, o, "name", origin_placeholder(t, &r), r.path);
+    return t->oom ? tf_oom(t) : PF_OK;
+  }
+  return conv(t, v, "name", o, "name", C_STR);
+}
+
 /* NSG rule from an inline security_rule block or an
  * azurerm_network_security_rule resource (same attribute names). */
 static pf_status arm_rule(struct tf *t, const struct tf_view *v,
@@ -1445,12 +1513,8 @@ static pf_status arm_rule(struct tf *t, const struct tf_view *v,
 {
   struct tf_obj r = put_obj(t, rules, NULL, rule_path), p;
   pf_status st;
-  struct tf_val nv;
-  const char *name = resolve_str(t, v, "name", &nv);
-  if (!name)
-    return tf_fail(t, nv.path, "security rule without a name%s",
-                   nv.k == V_UNKNOWN ? " (known only after apply)" : "");
-  put_str(t, &r, "name", name, nv.path);
+  if ((st = put_name(t, v, &r)) != PF_OK)
+    return st;
   p = put_obj(t, &r, "properties", v->path);
   if ((st = conv(t, v, "description", &p, "description", C_STR)) ||
       (st = conv(t, v, "priority", &p, "priority", C_NUM)) ||
@@ -1485,7 +1549,7 @@ static pf_status arm_route(struct tf *t, const struct tf_view *v,
 {
   struct tf_obj r = put_obj(t, routes, NULL, route_path), p;
   pf_status st;
-  if ((st = conv(t, v, "name", &r, "name", C_STR)) != PF_OK)
+  if ((st = put_name(t, v, &r)) != PF_OK)
     return st;
   p = put_obj(t, &r, "properties", v->path);
   if ((st = conv(t, v, "address_prefix", &p, "addressPrefix", C_STR)) ||
@@ -1494,6 +1558,105 @@ static pf_status arm_route(struct tf *t, const struct tf_view *v,
                  C_STR)))
     return st;
   return PF_OK;
+}
+
+/*
+ * An NSG whose rules are known only after apply decides nothing that can
+ * be known: a pending Deny and a pending Allow ahead of every other rule,
+ * in each direction, make every flow through it unknown (a pending rule
+ * may or may not match, docs/semantics.md "Pending values"), where an NSG
+ * left with only its default rules would give definite answers.
+ */
+static void opaque_rules(struct tf *t, struct tf_obj *rules, const char *text,
+                         const char *pp)
+{
+  static const char *const dirs[] = {"Inbound", "Outbound"};
+  static const char *const acc[] = {"Deny", "Allow"};
+  int d, a;
+  for (d = 0; d < 2; d++)
+    for (a = 0; a < 2; a++) {
+      struct tf_obj r = put_obj(t, rules, NULL, pp), p;
+      put_str(t, &r, "name",
+              tf_fmt(t, "unknown-%s-%s", dirs[d], acc[a]), pp);
+      p = put_obj(t, &r, "properties", pp);
+      put(t, &p, "priority", cJSON_CreateNumber(100 + a), pp);
+      put_str(t, &p, "direction", dirs[d], pp);
+      put_str(t, &p, "access", acc[a], pp);
+      put_str(t, &p, "protocol", "*", pp);
+      put_unknown(t, &p, "sourceAddressPrefix", text, pp);
+      put_str(t, &p, "destinationAddressPrefix", "*", pp);
+      put_str(t, &p, "sourcePortRange", "*", pp);
+      put_str(t, &p, "destinationPortRange", "*", pp);
+    }
+}
+
+/* The id of an NSG that an association names by a value known only after
+ * apply: a placeholder naming that value, in the group of \p near (the
+ * subnet or NIC), standing for an NSG whose rules are unknown. */
+static const char *placeholder_nsg(struct tf *t, const char *near,
+                                   const struct tf_val *r)
+{
+  const char *sub, *rg, *ty, *nm, *name, *id;
+  cJSON *o;
+  struct tf_obj obj, props, ra;
+  size_t i;
+  if (!near || pf_id_parse(t->a, near, &sub, &rg, &ty, &nm) != PF_OK || !rg)
+    return NULL;
+  name = origin_placeholder(t, r);
+  id = tf_fmt(t, "/subscriptions/%s/resourceGroups/%s/providers/"
+              "Microsoft.Network/networkSecurityGroups/%s", sub, rg, name);
+  if (!id)
+    return NULL;
+  for (i = 0; i < t->n_extra; i++) {
+    const cJSON *x = cJSON_GetArrayItem(t->extra, (int)i);
+    const cJSON *xid = member(x, "id");
+    if (cJSON_IsString(xid) && !strcmp(xid->valuestring, id))
+      return id;
+  }
+  if (PF_GROW(t->extra_from, t->cap_extra, t->n_extra + 1)) {
+    t->oom = 1;
+    return NULL;
+  }
+  o = cJSON_CreateObject();
+  if (!o || !cJSON_AddItemToArray(t->extra, o)) {
+    cJSON_Delete(o);
+    t->oom = 1;
+    return NULL;
+  }
+  obj.j = o;
+  obj.sp = tf_fmt(t, "$.tfextra%zu", t->n_extra);
+  t->extra_from[t->n_extra++] = r->path;
+  map_put(t, obj.sp, r->path);
+  put_str(t, &obj, "id", id, r->path);
+  put_str(t, &obj, "name", name, r->path);
+  put_str(t, &obj, "type", "Microsoft.Network/networkSecurityGroups", r->path);
+  props = put_obj(t, &obj, "properties", r->path);
+  ra = put_arr(t, &props, "securityRules", r->path);
+  opaque_rules(t, &ra, r->text, r->path);
+  return id;
+}
+
+/* An association's NSG id: known, a reference, or a placeholder NSG. */
+static pf_status nsg_link(struct tf *t, const struct tf_view *av,
+                          const char *near, struct tf_obj *p)
+{
+  struct tf_val r = resolve(t, av, "network_security_group_id");
+  const char *id;
+  if (r.k != V_UNKNOWN)
+    return conv(t, av, "network_security_group_id", p,
+                "networkSecurityGroup", C_REF);
+  id = placeholder_nsg(t, near, &r);
+  if (!id) {
+    put_unknown(t, p, "networkSecurityGroup", r.text, r.path);
+  } else {
+    struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+    put_str(t, &ref, "id", id, r.path);
+    if (warnf(t, "%s: %s: %s: the NSG is known only after apply; flows "
+              "through it are unknown (%s)", t->lj->file, r.path,
+              av->inst->addr, id) != PF_OK)
+      return tf_oom(t);
+  }
+  return t->oom ? tf_oom(t) : PF_OK;
 }
 
 static pf_status build_vnet(struct tf *t, struct tf_inst *in,
@@ -1539,7 +1702,7 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
         if (find_by_id(t, sid, B_SUBNET))
           continue;
         s = put_obj(t, &subs, NULL, sv.path);
-        if ((st = conv(t, &sv, "name", &s, "name", C_STR)) != PF_OK)
+        if ((st = put_name(t, &sv, &s)) != PF_OK)
           return st;
         sp = put_obj(t, &s, "properties", sv.path);
         if ((st = conv(t, &sv, "address_prefix", &sp, "addressPrefix",
@@ -1566,7 +1729,7 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
       peers = put_arr(t, p, "virtualNetworkPeerings", in->vpath);
     root_view(pe, &pv);
     e = put_obj(t, &peers, NULL, pe->rpath);
-    if ((st = conv(t, &pv, "name", &e, "name", C_STR)) != PF_OK)
+    if ((st = put_name(t, &pv, &e)) != PF_OK)
       return st;
     pp = put_obj(t, &e, "properties", pe->vpath);
     if ((st = conv(t, &pv, "remote_virtual_network_id", &pp,
@@ -1615,14 +1778,36 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
     root_view(a, &av);
     if (a->tt->build == B_SUBNET_NSG && !have_nsg) {
       have_nsg = 1;
-      st = conv(t, &av, "network_security_group_id", p,
-                "networkSecurityGroup", C_REF);
+      st = nsg_link(t, &av, inst_id(t, in), p);
     } else if (a->tt->build == B_SUBNET_RT && !have_rt) {
       have_rt = 1;
       st = conv(t, &av, "route_table_id", p, "routeTable", C_REF);
     }
     if (st != PF_OK)
       return st;
+  }
+  /* an association of an unknown subnet may be this subnet's: its NSG
+   * is then unknown (an opaque placeholder), its route table pending */
+  if (!have_nsg && t->float_nsg) {
+    struct tf_view av;
+    struct tf_val r;
+    const char *pid;
+    root_view(t->float_nsg, &av);
+    r = resolve(t, &av, "subnet_id");
+    pid = placeholder_nsg(t, inst_id(t, in), &r);
+    if (pid) {
+      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+      put_str(t, &ref, "id", pid, r.path);
+      have_nsg = 1;
+    }
+  }
+  if (!have_rt && t->float_rt) {
+    struct tf_view av;
+    struct tf_val r;
+    root_view(t->float_rt, &av);
+    r = resolve(t, &av, "subnet_id");
+    put_unknown(t, p, "routeTable", r.text, r.path);
+    have_rt = 1;
   }
   /* data sources (existing subnets) carry their links themselves */
   if (!have_nsg &&
@@ -1671,7 +1856,7 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
         if ((st = block(t, &v, "delegation", i, &dv)) != PF_OK)
           return st;
         d = put_obj(t, &arr, NULL, dv.path);
-        if ((st = conv(t, &dv, "name", &d, "name", C_STR)) != PF_OK)
+        if ((st = put_name(t, &dv, &d)) != PF_OK)
           return st;
         dp = put_obj(t, &d, "properties", dv.path);
         if (cJSON_GetArraySize(member(dv.val, "service_delegation")) > 0) {
@@ -1725,8 +1910,11 @@ static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   if (st != PF_OK)
     return st;
   if (n < 0) {
-    /* rules known only after apply: the NSG's behaviour is unknown */
-    put_unknown(t, p, "securityRules", bv.text, bv.path);
+    /* rules known only after apply: the NSG's behaviour is unknown (the
+     * rules of azurerm_network_security_rule resources are part of that
+     * unknown set and add nothing certain) */
+    rules = put_arr(t, p, "securityRules", bv.path);
+    opaque_rules(t, &rules, bv.text, bv.path);
   } else {
     rules = put_arr(t, p, "securityRules",
                     bv.path ? bv.path : pkey(t, in->vpath, "security_rule"));
@@ -2191,7 +2379,7 @@ static pf_status build_pe(struct tf *t, struct tf_inst *in, struct tf_obj *p)
                                : "privateLinkServiceConnections",
                      bv.path);
     c = put_obj(t, arr, NULL, cv.path);
-    if ((st = conv(t, &cv, "name", &c, "name", C_STR)) != PF_OK)
+    if ((st = put_name(t, &cv, &c)) != PF_OK)
       return st;
     cp = put_obj(t, &c, "properties", cv.path);
     if ((st = conv(t, &cv, "private_connection_resource_id", &cp,
@@ -2220,6 +2408,36 @@ static pf_status build_pe(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   return PF_OK;
 }
 
+/* ASG membership: azurerm_network_interface_application_security_group_
+ * association puts every IP configuration of the NIC in the group */
+static pf_status nic_asgs(struct tf *t, struct tf_inst *in, struct tf_obj *cp)
+{
+  struct tf_obj arr;
+  size_t k;
+  arr.j = NULL;
+  for (k = 0; k < in->n_kids; k++) {
+    struct tf_view av;
+    struct tf_val r;
+    if (in->kids[k]->tt->build != B_NIC_ASG)
+      continue;
+    root_view(in->kids[k], &av);
+    r = resolve(t, &av, "application_security_group_id");
+    if (!arr.j)
+      arr = put_arr(t, cp, "applicationSecurityGroups", in->kids[k]->vpath);
+    if (r.k == V_UNKNOWN) {
+      /* an element known only after apply: membership is pending */
+      put_unknown(t, &arr, NULL, r.text, r.path);
+    } else if (r.k == V_KNOWN && cJSON_IsString(r.j)) {
+      struct tf_obj ref = put_obj(t, &arr, NULL, r.path);
+      put_str(t, &ref, "id", r.j->valuestring, r.path);
+    } else if (r.k == V_KNOWN) {
+      return tf_fail(t, r.path, "expected an id string, found %s",
+                     pf_lj_typename(r.j));
+    }
+  }
+  return t->oom ? tf_oom(t) : PF_OK;
+}
+
 static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
@@ -2233,10 +2451,22 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
     if (in->kids[k]->tt->build != B_NIC_NSG)
       continue;
     root_view(in->kids[k], &av);
-    if ((st = conv(t, &av, "network_security_group_id", p,
-                   "networkSecurityGroup", C_REF)))
+    if ((st = nsg_link(t, &av, inst_id(t, in), p)))
       return st;
     break;
+  }
+  if (k == in->n_kids && t->float_nic) {
+    /* an NSG association of an unknown NIC may be this NIC's */
+    struct tf_view av;
+    struct tf_val r;
+    const char *pid;
+    root_view(t->float_nic, &av);
+    r = resolve(t, &av, "network_interface_id");
+    pid = placeholder_nsg(t, inst_id(t, in), &r);
+    if (pid) {
+      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+      put_str(t, &ref, "id", pid, r.path);
+    }
   }
   n = n_blocks(t, &v, "ip_configuration", &bv, &st);
   if (st != PF_OK)
@@ -2251,13 +2481,14 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
       if ((st = block(t, &v, "ip_configuration", i, &cv)) != PF_OK)
         return st;
       c = put_obj(t, &arr, NULL, cv.path);
-      if ((st = conv(t, &cv, "name", &c, "name", C_STR)) != PF_OK)
+      if ((st = put_name(t, &cv, &c)) != PF_OK)
         return st;
       cp = put_obj(t, &c, "properties", cv.path);
       if ((st = conv(t, &cv, "subnet_id", &cp, "subnet", C_REF)) ||
           (st = conv(t, &cv, "private_ip_address", &cp, "privateIPAddress",
                      C_STR)) ||
-          (st = conv(t, &cv, "primary", &cp, "primary", C_BOOL)))
+          (st = conv(t, &cv, "primary", &cp, "primary", C_BOOL)) ||
+          (st = nic_asgs(t, in, &cp)))
         return st;
     }
   }
@@ -2302,6 +2533,10 @@ static pf_status build(struct tf *t, struct tf_inst *in, cJSON **out)
   o = arm_header(t, in, type, &p);
   if (!o.j)
     return tf_oom(t);
+  if (pf_err_isset(t->lj->err)) {
+    cJSON_Delete(o.j);
+    return t->lj->err->code;
+  }
   switch (in->tt->build) {
   case B_VNET: st = build_vnet(t, in, &p); break;
   case B_SUBNET: st = build_subnet(t, in, &p); break;
@@ -2385,7 +2620,8 @@ static pf_status note_synth(struct tf *t)
 }
 
 pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
-                     void *arg, const char **skipped)
+                     void *arg, const char *subscription,
+                     const char **skipped)
 {
   struct tf t;
   pf_status st;
@@ -2421,8 +2657,12 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     goto done;
   t.conf_root = member(conf, "root_module");
   t.scratch = cJSON_CreateArray();
-  if (!t.scratch)
+  t.extra = cJSON_CreateArray();
+  if (!t.scratch || !t.extra) {
+    cJSON_Delete(t.scratch);
+    cJSON_Delete(t.extra);
     return tf_oom(&t);
+  }
   {
     const cJSON *m;
     /* plan: planned values, then data sources read while planning; state:
@@ -2448,7 +2688,7 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
                          : "Terraform state without resources";
     goto done;
   }
-  if ((st = pick_subscription(&t)) != PF_OK ||
+  if ((st = pick_subscription(&t, subscription)) != PF_OK ||
       (st = index_ids(&t)) != PF_OK || (st = link_all(&t)) != PF_OK)
     goto done;
   if (t.n_in) {
@@ -2465,8 +2705,8 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
     goto done;
   if (!strcmp(t.sub, TF_SUB_PLACEHOLDER) && t.n_arm &&
       (st = warnf(&t, "%s: no subscription id in the %s (provider "
-                  "configuration, azurerm_client_config, known ids); "
-                  "synthesised ids use %s", lj->file,
+                  "configuration, azurerm_client_config, known ids) and no "
+                  "--subscription; synthesised ids use %s", lj->file,
                   t.is_plan ? "plan" : "state", TF_SUB_PLACEHOLDER)) != PF_OK)
     goto done;
   /* hand each object to the loaders, paths mapped back into the plan */
@@ -2498,6 +2738,17 @@ pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
       }
     }
   }
+  /* placeholder NSGs; their values belong to them */
+  for (i = 0; i < t.n_extra && st == PF_OK; i++) {
+    char key[32];
+    cJSON *o = cJSON_GetArrayItem(t.extra, (int)i);
+    snprintf(key, sizeof(key), "tfextra%zu", i);
+    pf_lj_push_key(lj, key);
+    st = pf_lj_strip_pending(lj, o);
+    if (st == PF_OK)
+      st = emit(lj, o, NULL, arg);
+    pf_lj_pop(lj);
+  }
   lj->map_path = NULL;
   lj->map_ctx = NULL;
 done:
@@ -2514,6 +2765,8 @@ done:
   pf_free(t.by_id.e);
   pf_free(t.changes.e);
   cJSON_Delete(t.scratch);
+  cJSON_Delete(t.extra);
+  pf_free(t.extra_from);
   if (st == PF_OK && pf_err_isset(lj->err))
     st = lj->err->code;
   return st;

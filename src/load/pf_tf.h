@@ -35,12 +35,15 @@ typedef pf_status (*pf_tf_emit_fn)(struct pf_lj *lj, const cJSON *o,
 
 /**
  * Translate the plan or state \p root (read from lj->file) and hand each
- * resource to \p emit.  \p *skipped is set to a reason when the document is
- * Terraform JSON of another kind (provider schemas).  Errors read
- * "<file>: <path in the plan>: <what is wrong>" (PF_EINVAL).
+ * resource to \p emit.  \p subscription (check --subscription; may be
+ * NULL) is the subscription of synthesised ids when the document names
+ * none.  \p *skipped is set to a reason when the document is Terraform
+ * JSON of another kind (provider schemas) or holds no resources.  Errors
+ * read "<file>: <path in the plan>: <what is wrong>" (PF_EINVAL).
  */
 pf_status pf_tf_load(struct pf_lj *lj, const cJSON *root, pf_tf_emit_fn emit,
-                     void *arg, const char **skipped);
+                     void *arg, const char *subscription,
+                     const char **skipped);
 
 /** The marker member of an unknown value. */
 #define PF_TF_UNKNOWN_KEY "$unknown"

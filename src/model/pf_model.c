@@ -260,6 +260,7 @@ pf_status pf_config_pending(struct pf_config *cfg, const char *file,
   p->jpath = pf_arena_strdup(&cfg->arena, jpath ? jpath : "$");
   p->text = pf_arena_strdup(&cfg->arena, text ? text : "");
   p->owner = NULL;
+  p->represented = 0;
   if (!p->file || !p->jpath || !p->text)
     return PF_ENOMEM;
   cfg->n_pending++;
@@ -290,6 +291,8 @@ static void attach_pending(struct pf_config *cfg)
     const struct pf_pending *p = &cfg->pending[i];
     struct pf_res *best = NULL;
     size_t best_len = 0;
+    if (p->represented)
+      continue;
     for (k = 0; k < PF_K_COUNT; k++)
       for (j = 0; j < cfg->n_res[k]; j++) {
         struct pf_res *r = cfg->res[k][j];

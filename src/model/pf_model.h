@@ -96,6 +96,10 @@ struct pf_pending {
    * a resource of its own and merged into its parent, pf_tf.c); NULL:
    * the resource whose path is the longest prefix */
   const char *owner;
+  /* represented exactly by its loader, so it does not make its resource
+   * pending: a route's nextHopIpAddress (pf_route.hop_pending), which no
+   * evaluation reads; still listed by inventory */
+  int represented;
 };
 
 struct pf_ref {
@@ -103,6 +107,14 @@ struct pf_ref {
   struct pf_res *target;    /* resolved, or NULL */
   const char *jpath;        /* where the reference was read */
 };
+
+/* What templates and plans use when the deployment scope is not given
+ * (docs/templates.md "Placeholders"): never a real subscription or
+ * region, so a comparison with a real one is unknown, not false. */
+#define PF_PLACEHOLDER_SUBSCRIPTION "00000000-0000-0000-0000-000000000000"
+#define PF_PLACEHOLDER_LOCATION "placeholder-location"
+#define PF_PLACEHOLDER_RESOURCE_GROUP "rg"  /* a real name too: see
+                                             * pf_config.rg_placeholder */
 
 /* ---- network ------------------------------------------------------- */
 
@@ -204,6 +216,10 @@ struct pf_vnet {
   size_t n_peerings;
   struct pf_addr *dns_servers;
   size_t n_dns_servers;
+  /* some DNS server known only at deployment (a firewall's address in a
+   * plan): the list is incomplete.  Recorded here rather than making the
+   * whole network pending (docs/semantics.md "Pending values") */
+  int dns_servers_pending;
 };
 
 struct pf_nic_ipconfig {
@@ -246,6 +262,11 @@ struct pf_route {
   enum pf_nexthop next_hop;
   struct pf_addr next_hop_ip;
   int has_next_hop_ip;
+  /* VirtualAppliance whose nextHopIpAddress is known only at deployment
+   * (a plan's firewall private IP): the pending value's expression and
+   * JSON path; NULL otherwise (docs/semantics.md "Pending values") */
+  const char *hop_pending;
+  const char *hop_pending_path;
 };
 
 struct pf_route_table {
@@ -282,6 +303,8 @@ enum pf_bypass {
 struct pf_firewall {
   int present;                   /* networkAcls / networkRuleSet given */
   int default_deny;              /* defaultAction == Deny */
+  int default_pending;           /* defaultAction known only at deployment
+                                  * (default_deny is then 0, not "Allow") */
   unsigned bypass;               /* enum pf_bypass */
   int bypass_known;
   struct pf_prefix *ip_rules;
@@ -466,6 +489,8 @@ struct pf_config {
   const char *client_ip;             /* check --client-ip (ST-3) */
   const char **warnings;             /* "file: path: what" (arena) */
   size_t n_warnings, cap_warnings;
+  int rg_placeholder;                /* a template's ids use the placeholder
+                                      * resource group (no --resource-group) */
   struct pf_pending *pending;        /* values known only at deployment */
   size_t n_pending, cap_pending;
   struct pf_idx *idx;                /* id index (private) */

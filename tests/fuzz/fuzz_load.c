@@ -247,11 +247,16 @@ static void walk_res(const struct pf_config *cfg, const struct pf_res *r,
       if (!ro->is_tag)
         check_prefix(&ro->prefix);
       /* a VirtualAppliance route may lack its address only when that is
-       * known only at deployment (the table is then pending) */
+       * known only at deployment, and then says so (its expression and
+       * path; the table is not made pending by it) */
       if (ro->has_next_hop_ip && ro->next_hop != PF_NH_VIRTUAL_APPLIANCE)
         abort();
       if (!ro->has_next_hop_ip && ro->next_hop == PF_NH_VIRTUAL_APPLIANCE &&
-          !t->hdr.pending)
+          (!ro->hop_pending || !ro->hop_pending_path ||
+           ro->hop_pending_path[0] != '$'))
+        abort();
+      if (ro->hop_pending && (ro->has_next_hop_ip ||
+                              ro->next_hop != PF_NH_VIRTUAL_APPLIANCE))
         abort();
     }
     touch_refs(t->subnets, t->n_subnets);

@@ -29,7 +29,7 @@ az keyvault network-rule add -g rg-ml-prod -n kv-ml-prod-weu --subnet /subscript
 
 # ---- KV-2 (error): A key vault firewall lets trusted Microsoft services bypass it
 # preflight-fix: KV-2
-# fixes key_vault kv-ml-prod-weu: key vault kv-ml-prod-weu denies by default without letting trusted Microsoft services bypass it (bypass [])
+# fixes key_vault kv-ml-prod-weu: key vault kv-ml-prod-weu denies by default without letting trusted Microsoft services bypass it (bypass none)
 az keyvault update -g rg-ml-prod -n kv-ml-prod-weu --bypass AzureServices
 
 # ---- NSG-4 (error): Outbound traffic, any port, to Internet is allowed, unless outbound is limited as section E requires

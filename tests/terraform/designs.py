@@ -5,6 +5,7 @@ block by block from their .tf files; `python3 designs.py DIR` writes
 DIR/201-plan.json, DIR/202-plan.json and DIR/301-plan.json.  See README.md
 for what each transcription leaves out and why.
 """
+import json
 import os
 import sys
 
@@ -348,15 +349,15 @@ def design_201():
 
 def design_202():
     p = Plan("~> 3.0", {})
-    vnet_rg, vnet = "rg-202mlmsev-network", "vnet-202mlmsev"
+    vnet_rg, vnet = PRE_RG, PRE_VNET
     common_vars(p, "202mlmsev", [
         ("vnet_resource_group_name", vnet_rg,
          "Name of the resource group for the existing VNet"),
         ("vnet_name", vnet, "Name of the existing VNet"),
-        ("training_subnet_name", "snet-training",
+        ("training_subnet_name", "training",
          "Name of the existing training subnet"),
-        ("aks_subnet_name", "snet-aks", "Name of the existing aks subnet"),
-        ("ml_subnet_name", "snet-workspace",
+        ("aks_subnet_name", "aks", "Name of the existing aks subnet"),
+        ("ml_subnet_name", "ml",
          "Name of the existing ML workspace subnet")] + [
         ("privatelink_%s_resource_id" % z,
          "/subscriptions/%s/resourceGroups/%s/providers/"
@@ -371,9 +372,9 @@ def design_202():
     # network.tf: the existing subnets (read while planning)
     net_id = ("/subscriptions/%s/resourceGroups/%s/providers/"
               "Microsoft.Network/virtualNetworks/%s" % (SUB, vnet_rg, vnet))
-    for res, name, prefix in [("training", "snet-training", "10.0.1.0/24"),
-                              ("aks", "snet-aks", "10.0.2.0/23"),
-                              ("ml", "snet-workspace", "10.0.0.0/24")]:
+    for res, name, prefix in [("training", "training", "192.168.0.0/24"),
+                              ("aks", "aks", "192.168.1.0/24"),
+                              ("ml", "ml", "192.168.2.0/24")]:
         p.data("azurerm_subnet", res, {
             "address_prefix": prefix, "address_prefixes": [prefix],
             "enforce_private_link_endpoint_network_policies": True,
@@ -412,6 +413,98 @@ def design_202():
         "ci_numeric": "numeric"},
         "data.azurerm_subnet.ml", dns, "data.azurerm_subnet.training")
     return p
+
+
+# 202's prerequisite configuration (prequisite/main.tf), applied: the
+# random suffix of its resource group is ours
+PRE_RG = "rg-202-mlmsev-network-k3x9qe"
+PRE_VNET = "202-mlmsev-vnet"
+
+
+def prerequisite_202_state():
+    """`terraform show -json` of the state after applying prequisite/"""
+    base = "/subscriptions/%s/resourceGroups/%s" % (SUB, PRE_RG)
+    net = base + "/providers/Microsoft.Network"
+    vnet_id = net + "/virtualNetworks/" + PRE_VNET
+    prov = "registry.terraform.io/hashicorp/azurerm"
+
+    def r(addr, t, name, values, index=None, provider=prov):
+        o = {"address": addr, "mode": "managed", "type": t, "name": name,
+             "provider_name": provider, "schema_version": 0,
+             "values": values, "sensitive_values": {}}
+        if index is not None:
+            o["index"] = index
+        return o
+    res = [
+        r("azurerm_resource_group.network", "azurerm_resource_group",
+          "network", {"id": base, "location": "eastus", "name": PRE_RG,
+                      "tags": None, "timeouts": None}),
+        r("azurerm_virtual_network.vnet", "azurerm_virtual_network", "vnet", {
+            "address_space": ["192.168.0.0/16"], "bgp_community": "",
+            "ddos_protection_plan": [], "dns_servers": [], "edge_zone": "",
+            "flow_timeout_in_minutes": 0,
+            "guid": "3f1e2d4c-5b6a-4798-8a7b-6c5d4e3f2a1b", "id": vnet_id,
+            "location": "eastus", "name": PRE_VNET,
+            "resource_group_name": PRE_RG,
+            "subnet": [{"address_prefix": "192.168.%d.0/24" % i,
+                        "id": vnet_id + "/subnets/" + n, "name": n,
+                        "security_group": ""}
+                       for i, n in enumerate(["training", "aks", "ml"])],
+            "tags": None, "timeouts": None}),
+    ]
+    for i, n in enumerate(["training", "aks", "ml"]):
+        res.append(r("azurerm_subnet.subnet[%d]" % i, "azurerm_subnet",
+                     "subnet", {
+                         "address_prefixes": ["192.168.%d.0/24" % i],
+                         "delegation": [],
+                         "enforce_private_link_endpoint_network_policies":
+                             False,
+                         "enforce_private_link_service_network_policies":
+                             False,
+                         "id": vnet_id + "/subnets/" + n, "name": n,
+                         "private_endpoint_network_policies_enabled": True,
+                         "private_link_service_network_policies_enabled":
+                             True,
+                         "resource_group_name": PRE_RG,
+                         "service_endpoint_policy_ids": None,
+                         "service_endpoints": None, "timeouts": None,
+                         "virtual_network_name": PRE_VNET}, index=i))
+    zones = ["privatelink.api.azureml.ms", "privatelink.azurecr.io",
+             "privatelink.blob.core.windows.net",
+             "privatelink.file.core.windows.net",
+             "privatelink.notebooks.azure.net",
+             "privatelink.vaultcore.azure.net"]
+    for z in zones:
+        zid = net + "/privateDnsZones/" + z
+        res.append(r('azurerm_private_dns_zone.private_dns_zone["%s"]' % z,
+                     "azurerm_private_dns_zone", "private_dns_zone", {
+                         "id": zid, "name": z, "resource_group_name": PRE_RG,
+                         "number_of_record_sets": 1, "soa_record": [],
+                         "tags": None, "timeouts": None}, index=z))
+    for z in zones:
+        res.append(r('azurerm_private_dns_zone_virtual_network_link.link["%s"]'
+                     % z, "azurerm_private_dns_zone_virtual_network_link",
+                     "link", {
+                         "id": net + "/privateDnsZones/%s/virtualNetworkLinks/%s"
+                               % (z, z),
+                         "name": z, "private_dns_zone_name": z,
+                         "registration_enabled": False,
+                         "resource_group_name": PRE_RG, "tags": None,
+                         "timeouts": None, "virtual_network_id": vnet_id},
+                     index=z))
+    res.append(r("random_string.suffix", "random_string", "suffix", {
+        "id": "k3x9qe", "keepers": None, "length": 6, "lower": True,
+        "min_lower": 0, "min_numeric": 0, "min_special": 0, "min_upper": 0,
+        "number": True, "numeric": True, "override_special": None,
+        "result": "k3x9qe", "special": False, "upper": False},
+        provider="registry.terraform.io/hashicorp/random"))
+    outputs = {
+        "aks_subnet_name": {"sensitive": False, "value": "aks",
+                            "type": "string"},
+        "ml_subnet_name": {"sensitive": False, "value": "ml",
+                           "type": "string"}}
+    return {"format_version": "1.0", "terraform_version": "1.5.7",
+            "values": {"outputs": outputs, "root_module": {"resources": res}}}
 
 
 def design_301():
@@ -550,3 +643,6 @@ if __name__ == "__main__":
     for name, fn in [("201", design_201), ("202", design_202),
                      ("301", design_301)]:
         fn().write(os.path.join(out, "%s-plan.json" % name))
+    with open(os.path.join(out, "202-prerequisite-state.json"), "w") as f:
+        json.dump(prerequisite_202_state(), f, indent=2)
+        f.write("\n")

@@ -75,7 +75,7 @@ SCHEMA = {
                      "service_endpoint_policy_ids": None,
                      "service_endpoints": None}},
     "azurerm_network_security_group": {
-        "computed": ["id"], "defaults": {"tags": None}},
+        "computed": ["id", "security_rule"], "defaults": {"tags": None}},
     "azurerm_subnet_network_security_group_association": {
         "computed": ["id"], "defaults": {}},
     "azurerm_route_table": {

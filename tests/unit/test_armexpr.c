@@ -72,7 +72,8 @@ static pf_status t_ref(void *arg, struct pf_armx *x, const char *target,
   (void)full;
   if (!strcmp(target, "declared")) {
     *out = cJSON_Parse("{\"addressSpace\":{\"addressPrefixes\":"
-                       "[\"10.0.0.0/16\"]},\"$partial\":true}");
+                       "[\"10.0.0.0/16\"]},\"ipConfigurations\":[{\"name\":"
+                       "\"c\",\"properties\":{}}],\"$partial\":true}");
     return PF_OK;
   }
   *out = pf_armx_unknown("reference()");
@@ -251,6 +252,14 @@ static const struct ok_case ok_cases[] = {
   /* unknown values: quoted, never guessed */
   {"[reference('declared').provisioningState]",
    "{\"$unknown\":\"[reference('declared').provisioningState]\"}"},
+  /* inside a declared array too (a firewall's assigned private address);
+   * the array itself comes out without the markers */
+  {"[reference('declared').ipConfigurations[0].properties."
+   "privateIPAddress]",
+   "{\"$unknown\":\"[reference('declared').ipConfigurations[0]."
+   "properties.privateIPAddress]\"}"},
+  {"[reference('declared').ipConfigurations]",
+   "[{\"name\":\"c\",\"properties\":{}}]"},
   {"[listKeys('st', '2021-01-01').keys[0].value]",
    "{\"$unknown\":\"[listKeys('st', '2021-01-01').keys[0].value] "
    "(unknown: listKeys('st', '2021-01-01'))\"}"},

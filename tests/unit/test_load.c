@@ -493,10 +493,22 @@ static void test_fixtures_one_by_one(void **state)
     } else {
       assert_int_equal(cfg->n_ignored_types, 0);
     }
-    if (cfg->n_warnings != f->warnings)
-      fail_msg("%s: %zu warnings, wanted %zu (first: %s)", f->file,
-               cfg->n_warnings, f->warnings,
-               cfg->n_warnings ? cfg->warnings[0] : "-");
+    {
+      /* a file named alone that is skipped (not a tag file) is said in
+       * one warning more, the last one */
+      size_t want = f->warnings;
+      if (f->skipped && strcmp(f->skipped, "service tag file")) {
+        char says[512];
+        want++;
+        snprintf(says, sizeof(says), "%s: not loaded: %s", path, f->skipped);
+        assert_true(cfg->n_warnings > 0);
+        assert_string_equal(cfg->warnings[cfg->n_warnings - 1], says);
+      }
+      if (cfg->n_warnings != want)
+        fail_msg("%s: %zu warnings, wanted %zu (first: %s)", f->file,
+                 cfg->n_warnings, want,
+                 cfg->n_warnings ? cfg->warnings[0] : "-");
+    }
     assert_int_equal(cfg->n_duplicates, 0);
     assert_int_equal(cfg->inputs[0].n_duplicates, 0);
     pf_config_each_ref(cfg, 0, count_ref, &fwd);

@@ -717,6 +717,47 @@ static void test_too_many_tag_routes(void **state)
   pf_free(routes);
 }
 
+/* An appliance address known only at deployment (docs/semantics.md
+ * "Pending values"): the prefix still routes to VirtualAppliance, the
+ * address is not invented, and an unknown finding says so. */
+static void test_hop_pending(void **state)
+{
+  struct pf_config *cfg =
+      cfg_vnet_rt("\"10.0.0.0/16\"", "\"10.0.1.0/24\"",
+                  "{\"name\": \"to-fw\", \"addressPrefix\": \"0.0.0.0/0\","
+                  " \"nextHopType\": \"VirtualAppliance\","
+                  " \"nextHopIpAddress\": {\"$unknown\": "
+                  "\"[reference('fw').ipConfigurations[0].privateIPAddress]\"}}",
+                  NULL);
+  struct pf_rtable *rt = build(cfg, "snet1", PF_ROUTE_PROFILE_2023, NULL);
+  const struct pf_eroute *r;
+  size_t i;
+  (void)state;
+  r = at(rt, "8.8.8.8");
+  assert_string_equal(r->name, "to-fw");
+  assert_int_equal(r->hop, PF_RHOP_VIRTUAL_APPLIANCE);
+  assert_false(r->has_hop_ip);
+  assert_non_null(r->udr->hop_pending);
+  assert_non_null(strstr(r->udr->hop_pending, "reference('fw')"));
+  assert_int_equal(rt->n_hop_pending, 1);
+  /* still listed as pending, but it does not make the table pending: no
+   * evaluation reads the address */
+  assert_int_equal(cfg->n_pending, 1);
+  assert_true(cfg->pending[0].represented);
+  assert_int_equal(rt->table->hdr.n_pending, 0);
+  assert_int_equal(findings(rt, PF_RF_HOP_PENDING), 1);
+  assert_int_equal(findings(rt, PF_RF_HOP_OUTSIDE_VNET), 0);
+  for (i = 0; i < rt->n_findings; i++)
+    if (rt->findings[i].kind == PF_RF_HOP_PENDING) {
+      assert_int_equal(rt->findings[i].sev, PF_RSEV_UNKNOWN);
+      assert_non_null(strstr(rt->findings[i].msg, "nextHopIpAddress"));
+    }
+  assert_string_equal(pf_route_fkind_name(PF_RF_HOP_PENDING),
+                      "next-hop-pending");
+  pf_rtable_destroy(rt);
+  pf_config_destroy(cfg);
+}
+
 /* ---- IPv6, peering, service endpoints ----------------------------------- */
 
 static void test_ipv6(void **state)
@@ -1397,6 +1438,7 @@ int main(void)
       cmocka_unit_test(test_tiebreak_tags),
       cmocka_unit_test(test_tag_findings),
       cmocka_unit_test(test_too_many_tag_routes),
+      cmocka_unit_test(test_hop_pending),
       cmocka_unit_test(test_ipv6),
       cmocka_unit_test(test_peering),
       cmocka_unit_test(test_example_training),

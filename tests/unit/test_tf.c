@@ -396,6 +396,300 @@ static void test_pending_rule_owner(void **state)
   done(&l);
 }
 
+/* an NSG whose rule set is known only after apply, and an association
+ * whose NSG is: flows through them are unknown, never decided by the
+ * default rules alone */
+static void test_unknown_nsg_is_opaque(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_subnet.s", "azurerm_subnet", "s",
+        "{\"name\":\"snet-a\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.1.0/24\"]}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\"}") ","
+      R("azurerm_subnet_network_security_group_association.a",
+        "azurerm_subnet_network_security_group_association", "a", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_subnet.s", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n",
+         "{\"id\":true,\"security_rule\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.a",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_security_group.n\",\"expressions\":{"
+      "\"security_rule\":{\"references\":[\"local.rules\"]}}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.a\","
+      "\"expressions\":{\"subnet_id\":" REF("azurerm_subnet.s.id",
+                                             "azurerm_subnet.s")
+      ",\"network_security_group_id\":{\"references\":"
+      "[\"module.sec.nsg_id\",\"module.sec\"]}}}]}}}";
+  struct loaded l;
+  const struct pf_nsg *n = NULL, *ph = NULL;
+  const struct pf_subnet *s;
+  size_t i, pending = 0;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  assert_int_equal(l.cfg->n_res[PF_K_NSG], 2);
+  for (i = 0; i < 2; i++) {
+    const struct pf_nsg *x = (const struct pf_nsg *)l.cfg->res[PF_K_NSG][i];
+    if (!strcmp(x->hdr.name, "nsg-a"))
+      n = x;
+    else
+      ph = x;
+  }
+  assert_non_null(n);
+  assert_non_null(ph);
+  /* a pending Deny and Allow ahead of the defaults, each direction */
+  assert_int_equal(n->n_rules, 4 + 6);
+  for (i = 0; i < n->n_rules; i++)
+    if (!n->rules[i].is_default) {
+      assert_int_equal(n->rules[i].src[0].kind, PF_ADDR_PENDING);
+      assert_true(n->rules[i].priority == 100 || n->rules[i].priority == 101);
+      pending++;
+    }
+  assert_int_equal(pending, 4);
+  assert_non_null(n->hdr.pending);
+  /* the subnet's NSG is a placeholder naming the unknown value, itself
+   * opaque */
+  s = (const struct pf_subnet *)only(l.cfg, PF_K_SUBNET, 0);
+  assert_string_equal(s->nsg.id,
+                      RGP "/providers/Microsoft.Network/networkSecurityGroups/"
+                          "{azurerm_subnet_network_security_group_association."
+                          "a.network_security_group_id}");
+  assert_ptr_equal(s->nsg.target, &ph->hdr);
+  assert_int_equal(ph->n_rules, 4 + 6);
+  assert_non_null(ph->hdr.pending);
+  assert_string_equal(ph->hdr.jpath, "$.planned_values.root_module."
+                                     "resources[2].values."
+                                     "network_security_group_id");
+  assert_true(has_warning(l.cfg, "the NSG is known only after apply"));
+  done(&l);
+}
+
+/* references to count and for_each instances: Terraform lists
+ * "azurerm_subnet.s[0].id", "azurerm_subnet.s[0]" and the bare
+ * "azurerm_subnet.s", which names no instance; count.index does not
+ * resolve */
+static void test_indexed_references(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_subnet.s[0]", "azurerm_subnet", "s",
+        "{\"name\":\"snet-0\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.0.0/24\"]}") ","
+      R("azurerm_subnet.f[\\\"b\\\"]", "azurerm_subnet", "f",
+        "{\"name\":\"snet-b\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.1.0/24\"]}") ","
+      R("azurerm_subnet.lone", "azurerm_subnet", "lone",
+        "{\"name\":\"snet-lone\",\"resource_group_name\":\"rg-a\","
+        "\"virtual_network_name\":\"vnet-a\","
+        "\"address_prefixes\":[\"10.1.2.0/24\"]}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\",\"security_rule\":[]}") ","
+      R("azurerm_subnet_network_security_group_association.a[0]",
+        "azurerm_subnet_network_security_group_association", "a", "{}") ","
+      R("azurerm_subnet_network_security_group_association.b",
+        "azurerm_subnet_network_security_group_association", "b", "{}") ","
+      R("azurerm_subnet_network_security_group_association.c",
+        "azurerm_subnet_network_security_group_association", "c", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_subnet.s[0]", "{\"id\":true}") ","
+      CH("azurerm_subnet.f[\\\"b\\\"]", "{\"id\":true}") ","
+      CH("azurerm_subnet.lone", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n", "{\"id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.a[0]",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.b",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") ","
+      CH("azurerm_subnet_network_security_group_association.c",
+         "{\"id\":true,\"subnet_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_subnet_network_security_group_association.a\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.s[count.index]\",\"azurerm_subnet.s\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.b\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.s[0].id\",\"azurerm_subnet.s[0]\","
+      "\"azurerm_subnet.s\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}},"
+      "{\"address\":\"azurerm_subnet_network_security_group_association.c\","
+      "\"expressions\":{\"subnet_id\":{\"references\":["
+      "\"azurerm_subnet.f[\\\"b\\\"].id\",\"azurerm_subnet.f[\\\"b\\\"]\","
+      "\"azurerm_subnet.f\"]},"
+      "\"network_security_group_id\":" REF("azurerm_network_security_group.n.id",
+                                          "azurerm_network_security_group.n")
+      "}}]}}}";
+  struct loaded l;
+  size_t i;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  assert_int_equal(l.cfg->n_res[PF_K_SUBNET], 3);
+  for (i = 0; i < 3; i++) {
+    const struct pf_subnet *s =
+        (const struct pf_subnet *)l.cfg->res[PF_K_SUBNET][i];
+    assert_non_null(s->nsg.id);
+    if (!strcmp(s->hdr.name, "snet-lone")) {
+      /* a[0]'s subnet may be this one, the only subnet without an
+       * association: its NSG is an opaque placeholder, never "none" */
+      const struct pf_nsg *ph = (const struct pf_nsg *)s->nsg.target;
+      assert_string_equal(s->nsg.id,
+                          RGP "/providers/Microsoft.Network/"
+                              "networkSecurityGroups/{azurerm_subnet_network_"
+                              "security_group_association.a[0].subnet_id}");
+      assert_non_null(ph);
+      assert_int_equal(ph->n_rules, 4 + 6);
+      assert_non_null(ph->hdr.pending);
+    } else {
+      assert_string_equal(s->nsg.id, NSG);
+    }
+  }
+  /* a[0]: count.index is not evaluated, so its subnet cannot be told */
+  assert_true(has_warning(l.cfg, "azurerm_subnet_network_security_group_"
+                                 "association.a[0]: subnet_id is known only "
+                                 "after apply and names no resource of this "
+                                 "plan; every subnet without an association "
+                                 "of its own may be the one"));
+  done(&l);
+}
+
+/* a NIC in an application security group and behind an NSG, both by
+ * association resources */
+static void test_nic_associations(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_application_security_group.g",
+        "azurerm_application_security_group", "g",
+        "{\"name\":\"asg-ml\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\"}") ","
+      R("azurerm_network_security_group.n", "azurerm_network_security_group",
+        "n", "{\"name\":\"nsg-a\",\"resource_group_name\":\"rg-a\","
+             "\"location\":\"westeurope\",\"security_rule\":[]}") ","
+      R("azurerm_network_interface.nic", "azurerm_network_interface", "nic",
+        "{\"name\":\"nic-a\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\",\"ip_configuration\":[{"
+        "\"name\":\"ipc\",\"private_ip_address\":\"10.1.1.4\","
+        "\"primary\":true}]}") ","
+      R("azurerm_network_interface_application_security_group_association.x",
+        "azurerm_network_interface_application_security_group_association",
+        "x", "{}") ","
+      R("azurerm_network_interface_security_group_association.y",
+        "azurerm_network_interface_security_group_association", "y", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_application_security_group.g", "{\"id\":true}") ","
+      CH("azurerm_network_security_group.n", "{\"id\":true}") ","
+      CH("azurerm_network_interface.nic",
+         "{\"id\":true,\"ip_configuration\":[{\"subnet_id\":true}]}") ","
+      CH("azurerm_network_interface_application_security_group_association.x",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"application_security_group_id\":true}") ","
+      CH("azurerm_network_interface_security_group_association.y",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_interface.nic\",\"expressions\":{"
+      "\"ip_configuration\":[{\"subnet_id\":{\"references\":["
+      "\"data.azurerm_subnet.gone.id\",\"data.azurerm_subnet.gone\"]}}]}},"
+      "{\"address\":\"azurerm_network_interface_application_security_group_"
+      "association.x\",\"expressions\":{\"network_interface_id\":"
+      REF("azurerm_network_interface.nic.id", "azurerm_network_interface.nic")
+      ",\"application_security_group_id\":"
+      REF("azurerm_application_security_group.g.id",
+          "azurerm_application_security_group.g") "}},"
+      "{\"address\":\"azurerm_network_interface_security_group_"
+      "association.y\",\"expressions\":{\"network_interface_id\":"
+      REF("azurerm_network_interface.nic.id", "azurerm_network_interface.nic")
+      ",\"network_security_group_id\":"
+      REF("azurerm_network_security_group.n.id",
+          "azurerm_network_security_group.n") "}}]}}}";
+  struct loaded l;
+  const struct pf_nic *nic;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  nic = (const struct pf_nic *)only(l.cfg, PF_K_NIC, 0);
+  assert_int_equal(nic->n_ipconfigs, 1);
+  assert_int_equal(nic->ipconfigs[0].n_asgs, 1);
+  assert_string_equal(nic->ipconfigs[0].asgs[0].id,
+                      RGP "/providers/Microsoft.Network/"
+                          "applicationSecurityGroups/asg-ml");
+  assert_ptr_equal(nic->ipconfigs[0].asgs[0].target,
+                   only(l.cfg, PF_K_ASG, 0));
+  assert_string_equal(nic->nsg.id, NSG);
+  /* the subnet comes from a data source that is not in the plan: the
+   * NIC's subnet is pending, never guessed */
+  assert_null(nic->ipconfigs[0].subnet.id);
+  assert_non_null(nic->hdr.pending);
+  assert_string_equal(nic->hdr.pending->text,
+                      "azurerm_network_interface.nic.ip_configuration[0]."
+                      "subnet_id (known after apply)");
+  done(&l);
+}
+
+/* an NSG association whose NIC is known only after apply may be any
+ * unassociated NIC's: that NIC's NSG is an opaque placeholder */
+static void test_floating_nic_association(void **state)
+{
+  static const char doc[] =
+      "{\"format_version\":\"1.2\",\"terraform_version\":\"1.5.7\","
+      CLIENT_CONFIG
+      "\"planned_values\":{\"root_module\":{\"resources\":["
+      R("azurerm_network_interface.nic", "azurerm_network_interface", "nic",
+        "{\"name\":\"nic-a\",\"resource_group_name\":\"rg-a\","
+        "\"location\":\"westeurope\",\"ip_configuration\":[]}") ","
+      R("azurerm_network_interface_security_group_association.y",
+        "azurerm_network_interface_security_group_association", "y", "{}")
+      "]}},\"resource_changes\":["
+      CH("azurerm_network_interface.nic", "{\"id\":true}") ","
+      CH("azurerm_network_interface_security_group_association.y",
+         "{\"id\":true,\"network_interface_id\":true,"
+         "\"network_security_group_id\":true}") "],"
+      "\"configuration\":{\"root_module\":{\"resources\":["
+      "{\"address\":\"azurerm_network_interface_security_group_"
+      "association.y\",\"expressions\":{\"network_interface_id\":"
+      "{\"references\":[\"module.vm.nic_id\",\"module.vm\"]},"
+      "\"network_security_group_id\":{\"references\":[\"var.nsg\"]}}}"
+      "]}}}";
+  struct loaded l;
+  const struct pf_nic *nic;
+  (void)state;
+  load(&l, doc);
+  assert_int_equal(l.st, PF_OK);
+  nic = (const struct pf_nic *)only(l.cfg, PF_K_NIC, 0);
+  assert_non_null(nic->nsg.id);
+  assert_non_null(strstr(nic->nsg.id, "/networkSecurityGroups/{azurerm_"
+                                      "network_interface_security_group_"
+                                      "association.y.network_interface_id}"));
+  assert_non_null(nic->nsg.target);
+  assert_non_null(nic->nsg.target->pending);
+  assert_true(has_warning(l.cfg, "every network interface without an "
+                                 "association of its own may be the one"));
+  done(&l);
+}
+
 /* a state: ids as recorded, no synthesis, no warnings */
 static void test_state_ids_kept(void **state)
 {
@@ -488,6 +782,10 @@ int main(void)
     cmocka_unit_test(test_module_and_unknown_group),
     cmocka_unit_test(test_unknown_values),
     cmocka_unit_test(test_pending_rule_owner),
+    cmocka_unit_test(test_unknown_nsg_is_opaque),
+    cmocka_unit_test(test_indexed_references),
+    cmocka_unit_test(test_nic_associations),
+    cmocka_unit_test(test_floating_nic_association),
     cmocka_unit_test(test_state_ids_kept),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_provider_schemas_skipped),
