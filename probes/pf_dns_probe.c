@@ -417,9 +417,10 @@ pf_status pf_dns_probe(const char *const *names, size_t n,
     bits = ares_getsock(run.ch, socks, ARES_GETSOCK_MAXNUM);
     for (k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
       short ev = 0;
-      if (ARES_GETSOCK_READABLE(bits, k))
+      /* c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31 */
+      if ((unsigned)bits & (1u << k))
         ev |= POLLIN;
-      if (ARES_GETSOCK_WRITABLE(bits, k))
+      if ((unsigned)bits & (1u << (k + ARES_GETSOCK_MAXNUM)))
         ev |= POLLOUT;
       if (!ev)
         continue;

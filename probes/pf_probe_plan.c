@@ -430,10 +430,13 @@ static pf_status derive_nodes(struct dctx *d,
 
 /* The address probes stand for in the configuration: the first usable
  * address (Azure keeps the first four) of the first compute's subnet. */
-static void derive_from(struct pf_probe_plan *p, const struct pf_config *cfg)
+void pf_probe_plan_default_from(struct pf_probe_plan *p,
+                                const struct pf_config *cfg)
 {
   char why[256];
   size_t i;
+  if (p->has_from)
+    return;
   for (i = 0; i < cfg->n_res[PF_K_COMPUTE]; i++) {
     const struct pf_compute *c =
         (const struct pf_compute *)cfg->res[PF_K_COMPUTE][i];
@@ -504,7 +507,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
   d.err = err;
   for (i = 0; i < cfg->n_res[PF_K_STORAGE]; i++) {
     const struct pf_res *r = cfg->res[PF_K_STORAGE][i];
-    snprintf(why, sizeof(why), "storage account %s", r->name ? r->name : "?");
+    snprintf(why, sizeof(why), "storage account");
     if (r->name &&
         (st = derive_storage(&d, r, r->name, "core.windows.net", why)) !=
             PF_OK)
@@ -533,8 +536,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       snprintf(host, sizeof(host), "%s.vault.azure.net", kv->hdr.name);
       h = host;
     }
-    snprintf(why, sizeof(why), "key vault %s",
-             kv->hdr.name ? kv->hdr.name : "?");
+    snprintf(why, sizeof(why), "key vault");
     if (!h)
       continue;
     t = add_host(&d, h, PF_PSVC_KEYVAULT, "KV-3", &kv->hdr, why, 443, 0,
@@ -554,7 +556,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
       h = host;
     }
     /* OUT-1: outbound to AzureContainerRegistry must stay open */
-    snprintf(why, sizeof(why), "registry %s (login)", cr->hdr.name);
+    snprintf(why, sizeof(why), "registry login server");
     t = add_host(&d, h, PF_PSVC_REGISTRY, "OUT-1", &cr->hdr, why, 443, 0,
                  &oom);
     if (oom)
@@ -563,8 +565,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
     if (cr->hdr.location || region) {
       snprintf(host, sizeof(host), "%s.%s.data.azurecr.io", cr->hdr.name,
                cr->hdr.location ? cr->hdr.location : region);
-      snprintf(why, sizeof(why), "registry %s (data endpoint)",
-               cr->hdr.name);
+      snprintf(why, sizeof(why), "registry data endpoint");
       t = add_host(&d, host, PF_PSVC_REGISTRY_DATA, "OUT-1", &cr->hdr, why,
                    443, 0, &oom);
       if (oom)
@@ -634,7 +635,7 @@ pf_status pf_probe_plan_derive(struct pf_probe_plan *p,
   for (i = 0; i < p->n; i++)
     if (!p->t[i].host_is_addr && p->t[i].expect == PF_PEXP_ANY)
       p->t[i].expect = PF_PEXP_PUBLIC;
-  derive_from(p, cfg);
+  pf_probe_plan_default_from(p, cfg);
   if (p->n > 1)
     qsort(p->t, p->n, sizeof(*p->t), cmp_target);
   return PF_OK;
@@ -872,6 +873,18 @@ static pf_status read_target(struct rd *d, const char *obj_start)
   d->r.tok_start = obj_start;
   if (!t->path)
     t->path = pf_psvc_default_path(t->service);
+  if (!t->host)
+    return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'host'");
+  if (t->https && !t->host_is_addr) {
+    /* what the HTTPS prober would refuse (a SAS signature, user info) is
+     * refused here, before anything is sent */
+    char url[PF_PROBE_HOST_MAX + PF_PROBE_PATH_MAX + 16];
+    const char *why;
+    snprintf(url, sizeof(url), "https://%s%s", t->host, t->path);
+    if ((why = pf_https_url_problem(url)) != NULL)
+      return pf_jsonr_fail(&d->r, PF_EINVAL, "the HTTPS request: %s (the "
+                           "path is not repeated here)", why);
+  }
   if (!t->host)
     return pf_jsonr_fail(&d->r, PF_EINVAL, "missing 'host'");
   if (!t->requirement)

@@ -136,6 +136,14 @@ pf_status pf_probe_plan_parse(struct pf_probe_plan *p, const char *name,
 pf_status pf_probe_plan_read(struct pf_probe_plan *p, const char *path,
                              struct pf_err *err);
 
+/**
+ * Unless the plan has one, set `from` (the address probes stand for in
+ * the configuration) to the first usable address of the first compute's
+ * subnet in \p cfg (Azure keeps the first four).  No-op when none.
+ */
+void pf_probe_plan_default_from(struct pf_probe_plan *p,
+                                const struct pf_config *cfg);
+
 /** Write the plan in the plan file format (round-trips through parse). */
 void pf_probe_plan_write_json(const struct pf_probe_plan *p,
                               struct pf_jw *jw);

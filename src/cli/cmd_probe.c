@@ -69,7 +69,7 @@ static const char usage_text[] =
   "                       instead of the system resolver\n"
   "  --timeout MS         per name and per connect (default 3000)\n"
   "  --concurrency N      connects in flight (default 1000)\n"
-  "  --dns-concurrency N  DNS queries in flight (default 100: more makes\n"
+  "  --dns-concurrency N  DNS queries in flight (default 50: more makes\n"
   "                       small DNS servers drop queries)\n"
   "  --rate N             connects started per second (default: no cap)\n"
   "  --ca-file FILE       PEM CAs that replace the system store for HTTPS\n"
@@ -572,6 +572,13 @@ static void https_result(struct pres *r, const struct pf_https_result *h,
   case PF_HTTPS_NOT_REACHED: r->status = RS_FAIL; break;
   default: r->status = RS_UNKNOWN; break;
   }
+  if (r->sv.has) {
+    /* the firewall of the service is not in the NSG verdict: only "not
+     * reached" is compared with it */
+    int reached = h->outcome == PF_HTTPS_ANSWERED;
+    int allowed = r->sv.v == PF_V_ALLOW && !route_blocks(r->sv.route);
+    r->agrees = r->sv.v == PF_V_UNKNOWN ? -1 : reached == allowed;
+  }
   if (h->outcome == PF_HTTPS_ANSWERED)
     snprintf(r->msg, sizeof(r->msg), "GET %s: HTTP %ld%s: %s (%s)%s%s", url,
              h->status, code, pf_https_verdict_name(h->verdict),
@@ -581,6 +588,15 @@ static void https_result(struct pres *r, const struct pf_https_result *h,
              pf_https_outcome_name(h->outcome),
              pf_https_verdict_name(h->verdict), h->why ? h->why : "-",
              h->detail[0] ? "; " : "", h->detail);
+  if (r->sv.has) {
+    size_t len = strlen(r->msg);
+    snprintf(r->msg + len, sizeof(r->msg) - len, "; %s%s", r->sv.text,
+             r->agrees != 0 ? ""
+             : h->outcome == PF_HTTPS_ANSWERED
+                 ? " - live and static differ: the service answered"
+                 : " - live and static differ: the configuration allows "
+                   "it, so look beyond the NSGs");
+  }
 }
 
 /* ---- running ---- */
@@ -789,6 +805,10 @@ static int run_probes(struct probe *pr)
   for (i = 0; i < pr->n_r; i++) {
     struct pres *r = &pr->r[i];
     if (r->kind == RK_HTTPS && r->https != (size_t)-1) {
+      /* the same path as TCP 443: the verdict goes beside the answer */
+      if (static_verdict(pr, &r->addr, 443, &r->sv) != PF_OK)
+        return pf_cli_error(pr->ctx, "probe: out of memory");
+      r->port = 443;
       https_result(r, &pr->hres[r->https], pr->hurl[r->https]);
       continue;
     }
@@ -828,10 +848,13 @@ static void write_text(struct probe *pr)
   char ip[PF_ADDR_STRLEN];
   const struct pf_probe_target *cur = NULL;
 
-  if (pr->plan.has_from) {
+  if (pr->plan.has_from && pr->cfg) {
     pf_addr_format(&pr->plan.from, ip, sizeof(ip));
     fprintf(o, "static verdicts for flows from %s (%s)\n", ip,
             pr->plan.from_why ? pr->plan.from_why : "--from");
+  } else if (pr->cfg) {
+    fputs("no static verdicts: no compute subnet in the configuration "
+          "says where the probes stand (give --from IP)\n", o);
   }
   for (i = 0; i < pr->n_r; i++) {
     const struct pres *r = &pr->r[i];
@@ -840,7 +863,7 @@ static void write_text(struct probe *pr)
                                              : pf_c_yellow(ctx);
     if (r->t != cur) {
       cur = r->t;
-      fprintf(o, "%s%s%s %s%s\n", i || pr->plan.has_from ? "\n" : "",
+      fprintf(o, "%s%s%s %s%s\n", i || pr->cfg ? "\n" : "",
               pf_c_bold(ctx), kind_of(cur->service),
               cur->resource_name ? cur->resource_name : cur->host,
               pf_c_reset(ctx));
@@ -1099,6 +1122,8 @@ static void write_json(struct probe *pr)
       jw_dns(&jw, pr, r);
     } else if (r->kind == RK_HTTPS) {
       jw_https(&jw, pr, r);
+      if (r->sv.has)
+        jw_static(&jw, pr, r);
     } else {
       jw_tcp(&jw, pr, r);
       if (r->sv.has)
@@ -1176,7 +1201,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   pr.ctx = ctx;
   pr.timeout_ms = 3000;
   pr.concurrency = 1000;
-  pr.dns_concurrency = 100;
+  pr.dns_concurrency = 50;
   pf_err_clear(&err);
   optind = 0;
   opterr = 0;
@@ -1258,6 +1283,8 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
       rc = pf_cli_error(ctx, "%s", err.msg);
       goto done;
     }
+    if (pr.cfg)
+      pf_probe_plan_default_from(&pr.plan, pr.cfg);
   } else {
     memset(&dop, 0, sizeof(dop));
     dop.nodes = nodes;

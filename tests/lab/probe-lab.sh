@@ -29,7 +29,8 @@
 # ICMP host-unreachable), UDP 5399 silent.  Node: listeners on 22, 29876,
 # 29877, 44224; nftables rejects 22 with a RST.
 # A second run asks 198.51.100.2:5399 (dropped: timeout) and a third
-# 198.51.100.2:5398 (closed: ICMP port unreachable).  The static verdicts
+# 198.51.100.2:5398 (closed: ICMP port unreachable).  A counter in the
+# client namespace proves no packet went outside the plan.  The static verdicts
 # come from tests/lab/probe-config (an NSG denying 29877 to the node and
 # 443 to .12), so agreement and disagreement are both asserted.
 #
@@ -124,6 +125,21 @@ table inet pfprobe {
   }
 }
 EOF
+# the client side counts every packet it sends anywhere but the plan's
+# addresses and the DNS server: "nothing outside the plan is ever
+# contacted" is checked, not assumed (TCP and UDP: the kernel's own
+# IPv6 neighbour discovery on the new links is not preflight's)
+cat >"$work/client.nft" <<EOF
+table inet pfprobe {
+  counter outside { }
+  chain output {
+    type filter hook output priority 0; policy accept;
+    meta l4proto { tcp, udp } ip daddr != { 198.51.100.2, 198.51.100.10-198.51.100.13, 198.51.100.130 } counter name outside
+    meta nfproto ipv6 meta l4proto { tcp, udp } counter name outside
+  }
+}
+EOF
+ip netns exec "$ns_c" nft -f "$work/client.nft" || fail "nft in the client namespace"
 ip netns exec "$ns_s" nft -f "$work/svc.nft" || fail "nft in the service namespace"
 ip netns exec "$ns_n" nft -f "$work/node.nft" || fail "nft in the node namespace"
 
@@ -244,6 +260,11 @@ ip netns exec "$ns_c" "$bin" probe --plan "$work/plan.json" \
   "$here/probe-config" >"$work/out.json" 2>"$work/err"
 rc=$?
 [ $rc = 1 ] || fail "run 1: exit status $rc, expected 1 (findings)"
+outside=$(ip netns exec "$ns_c" nft list counter inet pfprobe outside |
+  sed -n 's/.*packets \([0-9]*\).*/\1/p')
+[ "$outside" = 0 ] ||
+  fail "run 1 sent $outside packet(s) to addresses outside the plan"
+
 python3 - "$work/out.json" <<'EOF' || fail "run 1: classifications (above)"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -256,7 +277,7 @@ for r in doc["results"]:
         elif c["kind"] == "tcp":
             got[("tcp", c["host"], c["port"])] = (c["outcome"], r["status"], r)
         elif c["kind"] == "https":
-            got[("https", c["host"])] = (c["outcome"], r["status"], c)
+            got[("https", c["host"])] = (c["outcome"], r["status"], c, r)
 want = {
     ("dns", "stpriv.blob.core.windows.net"): ("private", "pass"),
     ("dns", "stpe.blob.core.windows.net"): ("public", "fail"),
@@ -317,6 +338,15 @@ if (s["verdict"], s["agrees"]) != ("allow", True):
 s = static(("tcp", "stpe.blob.core.windows.net", 443))
 if (s["verdict"], s["agrees"]) != ("allow", False):
     print("static filtered 443", s); bad += 1
+def hstatic(host):
+    return [c for c in got[("https", host)][3]["evidence"]["checks"]
+            if c["kind"] == "static"][0]
+s = hstatic("kvpub.vault.azure.net")
+if (s["verdict"], s["port"], s["agrees"]) != ("deny", 443, True):
+    print("https static kv", s); bad += 1
+s = hstatic("stpe.blob.core.windows.net")
+if (s["verdict"], s["agrees"]) != ("allow", False):
+    print("https static stpe", s); bad += 1
 h = got[("https", "stpriv.blob.core.windows.net")][2]
 if (h["connect_to"], h["verdict"]) != ("198.51.100.10:443", "not-reached"):
     print("https to the DNS answer", h); bad += 1

@@ -521,6 +521,12 @@ static void test_tcp_loopback(void **state)
   assert_int_equal(pf_tcp_probe(t, 2, &o, r, &err), PF_OK);
   assert_int_equal(r[0].outcome, PF_TCP_OPEN);
   assert_int_equal(r[1].outcome, PF_TCP_REFUSED);
+  /* one at a time, paced: the same answers */
+  o.concurrency = 1;
+  o.rate = 50;
+  assert_int_equal(pf_tcp_probe(t, 2, &o, r, &err), PF_OK);
+  assert_int_equal(r[0].outcome, PF_TCP_OPEN);
+  assert_int_equal(r[1].outcome, PF_TCP_REFUSED);
   close(ls);
   close(closed);
 }
