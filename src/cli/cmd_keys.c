@@ -4,24 +4,18 @@
  * KEY-3; seed 000); `preflight keys verify`: a Shared Key signed request
  * per datastore holding an account key (KEY-2)
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include <cjson/cJSON.h>
-
+#include "../../probes/pf_key_probe.h"
 #include "../core/pf_err.h"
-#include "../core/pf_file.h"
 #include "../core/pf_jw.h"
 #include "../core/pf_mem.h"
 #include "../core/pf_strbuf.h"
 #include "../eval/pf_keys.h"
-#include "../eval/pf_sharedkey.h"
-#include "../load/pf_http.h"
 #include "../load/pf_load.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
@@ -519,310 +513,14 @@ static const char verify_usage[] =
   "./exported\n"
   "  preflight keys verify ./exported --keys keys.json --timeout 5000\n";
 
-#define ENV_PREFIX "PREFLIGHT_KEY_"
-#define KEYS_FILE_MAX ((size_t)1 << 20)
-#define ACCOUNT_MAX 24
-#define AUTH_MSG "Server failed to authenticate the request"
+#define vname pf_kp_status_name
 
-struct vkey {
-  char *account;      /* NULL: the array form, any account */
-  char *key;          /* wiped before it is freed */
-};
-
-struct vkeys {
-  struct vkey *v;
-  size_t n, cap;
-};
-
-enum vstatus { V_PASS, V_FAIL, V_UNKNOWN };
-
-struct vres {
-  const struct pf_datastore *d;
-  enum vstatus status;
-  char *url;
-  long http;
-  char code[64];
-  char msg[400];
-};
-
-static void vkeys_release(struct vkeys *k)
-{
-  size_t i;
-  for (i = 0; i < k->n; i++) {
-    pf_free(k->v[i].account);
-    if (k->v[i].key) {
-      pf_sk_wipe(k->v[i].key, strlen(k->v[i].key));
-      pf_free(k->v[i].key);
-    }
-  }
-  pf_free(k->v);
-  memset(k, 0, sizeof(*k));
-}
-
-static void wipe_json(cJSON *j)
-{
-  for (; j; j = j->next) {
-    if (j->valuestring)
-      pf_sk_wipe(j->valuestring, strlen(j->valuestring));
-    wipe_json(j->child);
-  }
-}
-
-/* key1 of an `az storage account keys list` array, else the first. */
-static const char *pick_key(const cJSON *arr)
-{
-  const cJSON *e, *first = NULL;
-  cJSON_ArrayForEach(e, arr) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "keyName");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "value");
-    if (!cJSON_IsString(v) || !*v->valuestring)
-      continue;
-    if (cJSON_IsString(n) && !strcmp(n->valuestring, "key1"))
-      return v->valuestring;
-    if (!first)
-      first = v;
-  }
-  return first ? first->valuestring : NULL;
-}
-
-static pf_status vkeys_add(struct vkeys *k, const char *account,
-                           const char *key)
-{
-  if (PF_GROW(k->v, k->cap, k->n + 1))
-    return PF_ENOMEM;
-  k->v[k->n].account = account ? pf_strdup(account) : NULL;
-  k->v[k->n].key = pf_strdup(key);
-  k->n++;
-  return (account && !k->v[k->n - 1].account) || !k->v[k->n - 1].key
-             ? PF_ENOMEM
-             : PF_OK;
-}
-
-static int read_keys_file(struct pf_ctx *ctx, const char *path,
-                          struct vkeys *k)
-{
-  struct pf_err err;
-  char *buf = NULL;
-  size_t len = 0;
-  cJSON *root, *e;
-  const char *key;
-  int rc = PF_EXIT_OK;
-
-  memset(&err, 0, sizeof(err));
-  if (pf_file_read(path, KEYS_FILE_MAX, &buf, &len, &err) != PF_OK) {
-    pf_free(buf);
-    return pf_cli_error(ctx, "keys: --keys %s", err.msg[0] ? err.msg
-                                                          : path);
-  }
-  root = cJSON_ParseWithLength(buf, len);
-  pf_sk_wipe(buf, len);
-  pf_free(buf);
-  if (cJSON_IsArray(root)) {
-    if (!(key = pick_key(root)))
-      rc = pf_cli_error(ctx, "keys: --keys %s: no key value in it", path);
-    else if (vkeys_add(k, NULL, key) != PF_OK)
-      rc = pf_cli_error(ctx, "keys: out of memory");
-  } else if (cJSON_IsObject(root)) {
-    cJSON_ArrayForEach(e, root) {
-      if (!cJSON_IsArray(e) || !(key = pick_key(e))) {
-        rc = pf_cli_error(ctx, "keys: --keys %s: no key value for "
-                          "account '%s'", path, e->string);
-        break;
-      }
-      if (vkeys_add(k, e->string, key) != PF_OK) {
-        rc = pf_cli_error(ctx, "keys: out of memory");
-        break;
-      }
-    }
-  } else {
-    rc = pf_cli_error(ctx, "keys: --keys %s: not the JSON of `az storage "
-                      "account keys list`", path);
-  }
-  wipe_json(root);
-  cJSON_Delete(root);
-  return rc;
-}
-
-static int valid_account(const char *a)
-{
-  size_t i;
-  for (i = 0; a[i]; i++)
-    if (!isalnum((unsigned char)a[i]) || i >= ACCOUNT_MAX)
-      return 0;
-  return i >= 3;
-}
-
-/* The key of \p account: the environment, then the file.  The returned
- * string is owned by the caller (wipe, pf_free); NULL when none. */
-static char *find_key(const struct vkeys *k, const char *account,
-                      int *from_array)
-{
-  char env[sizeof(ENV_PREFIX) + ACCOUNT_MAX];
-  const char *v;
-  size_t i;
-  if (!valid_account(account))
-    return NULL;
-  memcpy(env, ENV_PREFIX, sizeof(ENV_PREFIX) - 1);
-  for (i = 0; account[i]; i++)
-    env[sizeof(ENV_PREFIX) - 1 + i] =
-        (char)toupper((unsigned char)account[i]);
-  env[sizeof(ENV_PREFIX) - 1 + i] = '\0';
-  if ((v = getenv(env)) && *v)
-    return pf_strdup(v);
-  for (i = 0; i < k->n; i++)
-    if (k->v[i].account && !strcasecmp(k->v[i].account, account))
-      return pf_strdup(k->v[i].key);
-  for (i = 0; i < k->n; i++)
-    if (!k->v[i].account) {
-      *from_array = 1;
-      return pf_strdup(k->v[i].key);
-    }
-  return NULL;
-}
-
-static int valid_container(const char *c)
-{
-  size_t i;
-  for (i = 0; c[i]; i++)
-    if (!(islower((unsigned char)c[i]) || isdigit((unsigned char)c[i]) ||
-          c[i] == '-'))
-      return 0;
-  return i >= 3 && i <= 63;
-}
-
-/* Send the signed request for \p r->d with \p key; fill the result. */
-static pf_status probe(struct vres *r, const char *key, const char *base,
-                       const char *ca_file, long timeout_ms)
-{
-  const struct pf_datastore *d = r->d;
-  struct pf_strbuf url, auth;
-  struct pf_sk_req q;
-  struct pf_http_resp resp;
-  struct pf_http_req h;
-  char date[PF_SK_DATE_LEN], sig[PF_SK_SIG_LEN], hdate[64];
-  char *sts = NULL, *path = NULL;
-  const char *hdrs[3], *p;
-  pf_status st;
-
-  pf_strbuf_init(&url, 4096);
-  pf_strbuf_init(&auth, 512);
-  if (base)
-    st = pf_strbuf_adds(&url, base);
-  else
-    st = pf_strbuf_addf(&url, "https://%s.blob.%s", d->account_name,
-                        or_ph(d->endpoint, "core.windows.net"));
-  while (st == PF_OK && pf_strbuf_str(&url)[0] &&
-         pf_strbuf_str(&url)[strlen(pf_strbuf_str(&url)) - 1] == '/')
-    pf_strbuf_truncate(&url, strlen(pf_strbuf_str(&url)) - 1);
-  if (st == PF_OK)
-    st = pf_strbuf_addf(&url, "/%s", d->container);
-  if (st == PF_OK && !pf_strbuf_str(&url))
-    st = PF_ENOMEM;
-  if (st != PF_OK)
-    goto done;
-  /* the path as sent: after "https://host[:port]" */
-  p = strchr(pf_strbuf_str(&url) + 8, '/');
-  if (!(path = pf_strdup(p ? p : "/"))) {
-    st = PF_ENOMEM;
-    goto done;
-  }
-  st = pf_strbuf_adds(&url, "?restype=container");
-  if (st == PF_OK && !(r->url = pf_strdup(pf_strbuf_str(&url))))
-    st = PF_ENOMEM;
-  if (st != PF_OK)
-    goto done;
-  pf_sk_date(time(NULL), date);
-  q.method = "GET";
-  q.account = d->account_name;
-  q.path = path;
-  q.query = "restype=container";
-  q.date = date;
-  q.version = PF_SK_VERSION;
-  if ((st = pf_sk_string_to_sign(&q, &sts)) != PF_OK)
-    goto done;
-  if (pf_sk_sign(key, sts, sig) != PF_OK) {
-    r->status = V_UNKNOWN;
-    snprintf(r->msg, sizeof(r->msg), "the key given for account %s is "
-             "not base64: not sent", d->account_name);
-    goto done;
-  }
-  st = pf_strbuf_addf(&auth, "Authorization: SharedKey %s:%s",
-                      d->account_name, sig);
-  pf_sk_wipe(sig, sizeof(sig));
-  if (st == PF_OK && !pf_strbuf_str(&auth))
-    st = PF_ENOMEM;
-  if (st != PF_OK)
-    goto done;
-  snprintf(hdate, sizeof(hdate), "x-ms-date: %s", date);
-  hdrs[0] = hdate;
-  hdrs[1] = "x-ms-version: " PF_SK_VERSION;
-  hdrs[2] = pf_strbuf_str(&auth);
-  memset(&h, 0, sizeof(h));   /* body_max, allow_http: off */
-  h.url = r->url;
-  h.headers = hdrs;
-  h.n_headers = 3;
-  h.ca_file = ca_file;
-  h.timeout_ms = timeout_ms;
-  if ((st = pf_http_get(&h, &resp)) != PF_OK) {
-    if (st == PF_EINVAL) {
-      r->status = V_UNKNOWN;
-      snprintf(r->msg, sizeof(r->msg), "not an https URL: %s", r->url);
-      st = PF_OK;
-    }
-    goto done;
-  }
-  r->http = resp.status;
-  snprintf(r->code, sizeof(r->code), "%s", resp.error_code);
-  if (resp.status == 0) {
-    r->status = V_UNKNOWN;
-    snprintf(r->msg, sizeof(r->msg), "unreachable: %s", resp.error);
-  } else if (resp.status == 200) {
-    r->status = V_PASS;
-    snprintf(r->msg, sizeof(r->msg), "authenticates");
-  } else if (resp.status == 404 &&
-             !strcmp(resp.error_code, "ContainerNotFound")) {
-    r->status = V_PASS;
-    snprintf(r->msg, sizeof(r->msg), "authenticates (but container %s "
-             "does not exist)", d->container);
-  } else if (resp.status == 403 &&
-             (!strcmp(resp.error_code, "AuthenticationFailed") ||
-              !strncmp(resp.message, AUTH_MSG, sizeof(AUTH_MSG) - 1))) {
-    /* Azure answers AuthenticationFailed; Azurite AuthorizationFailure
-     * with the same message.  The firewall's AuthorizationFailure says
-     * "This request is not authorized to perform this operation." */
-    r->status = V_FAIL;
-    snprintf(r->msg, sizeof(r->msg), "key rejected: stale after a "
-             "rotation (re-register the datastore / sync-keys)");
-  } else if (resp.status == 403 &&
-             !strcmp(resp.error_code, "AuthorizationFailure")) {
-    r->status = V_UNKNOWN;
-    snprintf(r->msg, sizeof(r->msg), "the storage firewall blocked this "
-             "client%s%s", resp.message[0] ? ": " : "", resp.message);
-  } else {
-    r->status = V_UNKNOWN;
-    snprintf(r->msg, sizeof(r->msg), "unexpected answer: HTTP %ld%s%s",
-             resp.status, resp.error_code[0] ? " " : "", resp.error_code);
-  }
-done:
-  pf_sk_wipe(auth.buf, auth.len);
-  pf_strbuf_release(&auth);
-  pf_strbuf_release(&url);
-  pf_free(sts);
-  pf_free(path);
-  return st;
-}
-
-static const char *vname(enum vstatus s)
-{
-  return s == V_PASS ? "pass" : s == V_FAIL ? "fail" : "unknown";
-}
-
-static void verify_text(struct pf_ctx *ctx, const struct vres *r, size_t n)
+static void verify_text(struct pf_ctx *ctx, const struct pf_kp_target *r, size_t n)
 {
   size_t i, c[3] = {0, 0, 0};
   for (i = 0; i < n; i++) {
-    const char *col = r[i].status == V_PASS   ? pf_c_green(ctx)
-                      : r[i].status == V_FAIL ? pf_c_red(ctx)
+    const char *col = r[i].status == PF_KP_PASS   ? pf_c_green(ctx)
+                      : r[i].status == PF_KP_FAIL ? pf_c_red(ctx)
                                               : pf_c_yellow(ctx);
     c[r[i].status]++;
     fprintf(ctx->out, "%s%-7s%s KEY-2 %s (%s/%s): %s\n", col,
@@ -835,12 +533,12 @@ static void verify_text(struct pf_ctx *ctx, const struct vres *r, size_t n)
           ctx->out);
   else
     fprintf(ctx->out, "%zu datastore%s verified: %zu pass, %zu fail, "
-            "%zu unknown\n", n, n == 1 ? "" : "s", c[V_PASS], c[V_FAIL],
-            c[V_UNKNOWN]);
+            "%zu unknown\n", n, n == 1 ? "" : "s", c[PF_KP_PASS], c[PF_KP_FAIL],
+            c[PF_KP_UNKNOWN]);
 }
 
 static void verify_json(struct pf_ctx *ctx, const struct pf_config *cfg,
-                        const struct vres *r, size_t n)
+                        const struct pf_kp_target *r, size_t n)
 {
   struct pf_jw jw;
   size_t i, c[3] = {0, 0, 0};
@@ -902,12 +600,12 @@ static void verify_json(struct pf_ctx *ctx, const struct pf_config *cfg,
   pf_jw_obj(&jw);
   pf_jw_key(&jw, "fail");
   pf_jw_obj(&jw);
-  pf_jw_kint(&jw, "error", (int64_t)c[V_FAIL]);
+  pf_jw_kint(&jw, "error", (int64_t)c[PF_KP_FAIL]);
   pf_jw_kint(&jw, "warning", 0);
   pf_jw_kint(&jw, "info", 0);
   pf_jw_obj_end(&jw);
-  pf_jw_kint(&jw, "pass", (int64_t)c[V_PASS]);
-  pf_jw_kint(&jw, "unknown", (int64_t)c[V_UNKNOWN]);
+  pf_jw_kint(&jw, "pass", (int64_t)c[PF_KP_PASS]);
+  pf_jw_kint(&jw, "unknown", (int64_t)c[PF_KP_UNKNOWN]);
   pf_jw_obj_end(&jw);
   pf_jw_obj_end(&jw);
   pf_jw_end(&jw);
@@ -926,17 +624,19 @@ static int verify(int argc, char **argv, struct pf_ctx *ctx)
     {NULL, 0, NULL, 0}
   };
   const char *keys_file = NULL, *ca_file = NULL, *base = NULL;
-  const char *array_account = NULL;
   long timeout_ms = 10000;
-  int json = 0, c, rc, any_fail = 0, http = 0;
+  int json = 0, c, rc, any_fail = 0;
   struct pf_config *cfg = NULL;
   struct pf_tagdb *db = NULL;
-  struct vkeys k;
-  struct vres *res = NULL;
-  size_t n = 0, cap = 0, i;
+  struct pf_keysrc k;
+  struct pf_kp_target *res = NULL;
+  struct pf_kp_opts ko;
+  struct pf_err err;
+  size_t n = 0, i;
   char *end;
 
-  memset(&k, 0, sizeof(k));
+  pf_keysrc_init(&k);
+  pf_err_clear(&err);
   optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -976,109 +676,37 @@ static int verify(int argc, char **argv, struct pf_ctx *ctx)
                         "URL");
   if (optind >= argc)
     return pf_cli_usage(ctx, "keys", "no PATH given");
-  if (keys_file && (rc = read_keys_file(ctx, keys_file, &k)) != PF_EXIT_OK)
+  if (keys_file && pf_keysrc_read(&k, keys_file, &err) != PF_OK) {
+    rc = pf_cli_error(ctx, "keys: %s", err.msg);
     goto done;
+  }
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind), NULL,
                         &cfg, &db)) != PF_EXIT_OK)
     goto done;
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
   /* the datastores to verify; a key datastore without a key is an error
-   * found before anything is sent */
-  for (i = 0; i < cfg->n_res[PF_K_DATASTORE]; i++) {
-    const struct pf_datastore *d =
-        (const struct pf_datastore *)cfg->res[PF_K_DATASTORE][i];
-    char *key;
-    int arr = 0;
-    if (!d->account_name || !holds_key(d) ||
-        (!is_type(d, "AzureBlob") && !is_type(d, "AzureFile")))
-      continue;
-    key = find_key(&k, d->account_name, &arr);
-    if (key && arr) {
-      /* the array form is the keys of one account */
-      if (array_account && strcasecmp(array_account, d->account_name)) {
-        pf_sk_wipe(key, strlen(key));
-        pf_free(key);
-        rc = pf_cli_error(ctx, "keys: --keys %s holds the keys of one "
-                          "account, but accounts %s and %s need one: use "
-                          "{\"<account>\": [...], ...}", keys_file,
-                          array_account, d->account_name);
-        goto done;
-      }
-      array_account = d->account_name;
-    }
-    if (!key && d->cred == PF_CRED_KEY) {
-      char up[ACCOUNT_MAX + 1];
-      size_t j;
-      for (j = 0; j < ACCOUNT_MAX && d->account_name[j]; j++)
-        up[j] = (char)toupper((unsigned char)d->account_name[j]);
-      up[j] = '\0';
-      rc = pf_cli_error(ctx, "keys: datastore %s holds the key of account "
-                        "%s: set " ENV_PREFIX "%s or give --keys FILE",
-                        or_ph(d->hdr.name, "?"), d->account_name,
-                        valid_account(d->account_name) ? up : "<ACCOUNT>");
-      goto done;
-    }
-    if (!key)
-      continue;
-    pf_sk_wipe(key, strlen(key));
-    pf_free(key);
-    if (PF_GROW(res, cap, n + 1)) {
-      rc = pf_cli_error(ctx, "keys: out of memory");
-      goto done;
-    }
-    memset(&res[n], 0, sizeof(res[n]));
-    res[n++].d = d;
+   * found before anything is sent (the same targets and requests as
+   * `probe`'s KEY-2: probes/pf_key_probe.c) */
+  memset(&ko, 0, sizeof(ko));
+  ko.base = base;
+  ko.ca_file = ca_file;
+  ko.timeout_ms = timeout_ms;
+  if (pf_kp_select(cfg, &k, &ko, 1, &res, &n, &err) != PF_OK ||
+      pf_kp_run(res, n, &k, &ko, &err) != PF_OK) {
+    rc = pf_cli_error(ctx, "keys: %s", err.msg);
+    goto done;
   }
-  for (i = 0; i < n; i++) {
-    struct vres *r = &res[i];
-    const struct pf_datastore *d = r->d;
-    char *key;
-    pf_status st = PF_OK;
-    int arr = 0;
-    r->status = V_UNKNOWN;
-    if (is_type(d, "AzureFile")) {
-      snprintf(r->msg, sizeof(r->msg), "an AzureFile share: verify "
-               "checks Blob containers only");
-      continue;
-    }
-    if (!d->container || !valid_container(d->container)) {
-      snprintf(r->msg, sizeof(r->msg), "no valid container name in the "
-               "export: not sent");
-      continue;
-    }
-    if (!http) {
-      if (pf_http_global_init() != PF_OK) {
-        rc = pf_cli_error(ctx, "keys: cannot initialise libcurl");
-        goto done;
-      }
-      http = 1;
-    }
-    if (!(key = find_key(&k, d->account_name, &arr))) {
-      st = PF_ENOMEM;
-    } else {
-      st = probe(r, key, base, ca_file, timeout_ms);
-      pf_sk_wipe(key, strlen(key));
-      pf_free(key);
-    }
-    if (st != PF_OK) {
-      rc = pf_cli_error(ctx, "keys: %s", pf_strerror(st));
-      goto done;
-    }
-    any_fail |= r->status == V_FAIL;
-  }
+  for (i = 0; i < n; i++)
+    any_fail |= res[i].status == PF_KP_FAIL;
   if (json)
     verify_json(ctx, cfg, res, n);
   else
     verify_text(ctx, res, n);
   rc = any_fail ? PF_EXIT_FINDINGS : PF_EXIT_OK;
 done:
-  if (http)
-    pf_http_global_cleanup();
-  for (i = 0; i < n; i++)
-    pf_free(res[i].url);
-  pf_free(res);
-  vkeys_release(&k);
+  pf_kp_release(res, n);
+  pf_keysrc_release(&k);
   pf_tagdb_destroy(db);
   pf_config_destroy(cfg);
   return rc;
