@@ -384,6 +384,9 @@ pf_status pf_kp_select(const struct pf_config *cfg, const struct pf_keysrc *k,
     t[*n].has_key = key != NULL;
     t[*n].status = PF_KP_UNKNOWN;
     (*n)++;
+    /* the URL of a request that is sent; NULL for one that is not */
+    if (pf_kp_unsent(&t[*n - 1], NULL, 0))
+      continue;
     if (make_url(d, o->base, &t[*n - 1].url, &path) != PF_OK) {
       pf_kp_release(t, *n);
       *n = 0;
@@ -401,6 +404,28 @@ void pf_kp_release(struct pf_kp_target *t, size_t n)
   for (i = 0; t && i < n; i++)
     pf_free(t[i].url);
   pf_free(t);
+}
+
+int pf_kp_unsent(const struct pf_kp_target *t, char *why, size_t cap)
+{
+  const struct pf_datastore *d = t->d;
+  if (!t->has_key) {
+    char env[64];
+    pf_kp_env_name(d->account_name, env, sizeof(env));
+    snprintf(why, cap, "no key given for account %s: set %s or give it in "
+             "--keys FILE", d->account_name, env);
+    return 1;
+  }
+  if (is_type(d, "AzureFile")) {
+    snprintf(why, cap, "an AzureFile share: verify checks Blob containers "
+             "only");
+    return 1;
+  }
+  if (!d->container || !valid_container(d->container)) {
+    snprintf(why, cap, "no valid container name in the export: not sent");
+    return 1;
+  }
+  return 0;
 }
 
 const char *pf_kp_status_name(enum pf_kp_status s)
@@ -524,23 +549,8 @@ pf_status pf_kp_run(struct pf_kp_target *t, size_t n,
     r->status = PF_KP_UNKNOWN;
     r->http = 0;
     r->code[0] = '\0';
-    if (!r->has_key) {
-      char env[64];
-      pf_kp_env_name(d->account_name, env, sizeof(env));
-      snprintf(r->msg, sizeof(r->msg), "no key given for account %s: set "
-               "%s or give it in --keys FILE", d->account_name, env);
+    if (pf_kp_unsent(r, r->msg, sizeof(r->msg)))
       continue;
-    }
-    if (is_type(d, "AzureFile")) {
-      snprintf(r->msg, sizeof(r->msg), "an AzureFile share: verify "
-               "checks Blob containers only");
-      continue;
-    }
-    if (!d->container || !valid_container(d->container)) {
-      snprintf(r->msg, sizeof(r->msg), "no valid container name in the "
-               "export: not sent");
-      continue;
-    }
     if (!http) {
       if (pf_http_global_init() != PF_OK)
         return pf_err_set(err, PF_EIO, "cannot initialise libcurl");

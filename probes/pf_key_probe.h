@@ -56,7 +56,8 @@ struct pf_kp_target {
   const struct pf_datastore *d;
   int has_key;               /* a key source has a key for its account */
   enum pf_kp_status status;
-  char *url;                 /* the URL sent (or that would be), owned */
+  char *url;                 /* the URL to send, owned; NULL when it is
+                                not sent (pf_kp_unsent) */
   long http;                 /* HTTP status, 0 when none */
   char code[64];             /* x-ms-error-code */
   char msg[400];             /* never holds the key */
@@ -101,6 +102,13 @@ pf_status pf_kp_run(struct pf_kp_target *t, size_t n,
                     struct pf_err *err);
 
 void pf_kp_release(struct pf_kp_target *t, size_t n);
+
+/**
+ * Is the request of \p t not sent (no key given, an AzureFile share, no
+ * valid container name)?  \return 1 with the reason in \p why (\p cap
+ * bytes; \p why may be NULL with \p cap 0), else 0.
+ */
+int pf_kp_unsent(const struct pf_kp_target *t, char *why, size_t cap);
 
 const char *pf_kp_status_name(enum pf_kp_status s);
 

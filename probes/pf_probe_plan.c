@@ -956,9 +956,18 @@ pf_status pf_probe_plan_parse(struct pf_probe_plan *p, const char *name,
             (st = read_target(&d, at)) != PF_OK)
           goto done;
       }
+    } else if (pf_jsonr_is(&d.r, "key_checks")) {
+      /* what `probe --print-plan` lists for KEY-2: informational, the
+       * checks always come from the datastores of the configuration and
+       * the keys given (docs/probe.md "Storage keys (KEY-2)") */
+      if ((st = once(&d, &seen, 8, "key_checks")) != PF_OK ||
+          (st = want(&d, pf_jsonr_next(&d.r), PF_JT_ARR_BEGIN,
+                     "an array")) != PF_OK ||
+          (st = pf_jsonr_skip(&d.r, PF_JT_ARR_BEGIN)) != PF_OK)
+        goto done;
     } else {
       st = pf_jsonr_fail(&d.r, PF_EINVAL, "unknown field (expected "
-                         "version, from or targets)");
+                         "version, from, targets or key_checks)");
       goto done;
     }
   }
@@ -1001,6 +1010,13 @@ pf_status pf_probe_plan_read(struct pf_probe_plan *p, const char *path,
 
 void pf_probe_plan_write_json(const struct pf_probe_plan *p,
                               struct pf_jw *jw)
+{
+  pf_probe_plan_write_json_open(p, jw);
+  pf_jw_obj_end(jw);
+}
+
+void pf_probe_plan_write_json_open(const struct pf_probe_plan *p,
+                                   struct pf_jw *jw)
 {
   char ip[PF_ADDR_STRLEN];
   size_t i, j;
@@ -1048,5 +1064,4 @@ void pf_probe_plan_write_json(const struct pf_probe_plan *p,
     pf_jw_obj_end(jw);
   }
   pf_jw_arr_end(jw);
-  pf_jw_obj_end(jw);
 }

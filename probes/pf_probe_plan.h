@@ -147,6 +147,9 @@ void pf_probe_plan_default_from(struct pf_probe_plan *p,
 /** Write the plan in the plan file format (round-trips through parse). */
 void pf_probe_plan_write_json(const struct pf_probe_plan *p,
                               struct pf_jw *jw);
+/** The same, leaving the object open for more members (`key_checks`). */
+void pf_probe_plan_write_json_open(const struct pf_probe_plan *p,
+                                   struct pf_jw *jw);
 
 /** The HTTPS prober's service for a plan service (probes/pf_https_probe.h). */
 int pf_psvc_https(enum pf_psvc s);

@@ -14,6 +14,7 @@
 
 #include "../../probes/pf_dns_probe.h"
 #include "../../probes/pf_https_probe.h"
+#include "../../probes/pf_key_probe.h"
 #include "../../probes/pf_probe_plan.h"
 #include "../../probes/pf_tcp_probe.h"
 #include "../core/pf_err.h"
@@ -33,6 +34,7 @@ static const char usage_text[] =
   "                       [--dns-server IP[:PORT]] [--timeout MS]\n"
   "                       [--concurrency N] [--rate N]\n"
   "                       [--dns-concurrency N] [--ca-file FILE]\n"
+  "                       [--keys FILE] [--blob-endpoint URL]\n"
   "                       [--service-tags FILE] [--format text|json]\n"
   "                       [--fail-on error|warning|info|never]\n"
   "\n"
@@ -48,6 +50,13 @@ static const char usage_text[] =
   "loaded, the NSG verdict and route for the same flow, so static and\n"
   "live agree or the difference shows.  Nothing outside the plan is ever\n"
   "contacted: --print-plan shows it and sends nothing.\n"
+  "\n"
+  "Storage keys (KEY-2): when a key is given for a datastore's account\n"
+  "($PREFLIGHT_KEY_<ACCOUNT>, or --keys FILE; never on the command line,\n"
+  "never printed), each datastore of PATH holding an account key gets one\n"
+  "Shared Key signed request (as `keys verify`): authenticates (pass), key\n"
+  "rejected, stale after a rotation (fail), unreachable, untrusted or\n"
+  "blocked (unknown).  Without a key, probe says KEY-2 was not run.\n"
   "\n"
   "The plan is derived from PATH (storage blob/queue/table/file/dfs, key\n"
   "vault, registry login and data endpoints, the region's ML API, the\n"
@@ -73,6 +82,11 @@ static const char usage_text[] =
   "                       small DNS servers drop queries)\n"
   "  --rate N             connects started per second (default: no cap)\n"
   "  --ca-file FILE       PEM CAs that replace the system store for HTTPS\n"
+  "  --keys FILE          storage keys, `az storage account keys list` JSON\n"
+  "                       (key1 is used) or {\"<account>\": [...], ...}\n"
+  "  --blob-endpoint URL  https URL of the blob service for KEY-2 (Azurite:\n"
+  "                       https://127.0.0.1:PORT/<account>); default\n"
+  "                       https://<account>.blob.core.windows.net\n"
   "  --service-tags FILE  tag file for the static verdicts\n"
   "  --format FMT         text or json (the `check` result document)\n"
   "  --fail-on SEV        exit 1 when a failing result is at or above SEV\n"
@@ -83,6 +97,7 @@ static const char usage_text[] =
   "  preflight probe examples/contoso-westeurope --print-plan\n"
   "  preflight probe ./exported --node 10.20.1.5 --format json > probe.json\n"
   "  preflight probe --plan probes/plan-nodes.json --dns-server 10.0.0.2\n"
+  "  PREFLIGHT_KEY_STMLPRODWEU=\"$(cat key.txt)\" preflight probe ./exported\n"
   "\n"
   "Exit status: 1 when a failing result is at or above --fail-on, 0\n"
   "otherwise, 2 on usage or input errors.\n";
@@ -143,10 +158,16 @@ struct probe {
   size_t n_https, cap_https;
   struct pres *r;
   size_t n_r, cap_r;
+  /* KEY-2: one signed request per datastore key (probes/pf_key_probe.c) */
+  struct pf_keysrc keys;
+  struct pf_kp_opts kopt;
+  struct pf_kp_target *kt;
+  size_t n_kt, n_kt_keyed, n_kt_send;   /* targets, with a key, sent */
+  char key_note[300];          /* why KEY-2 was not run, or "" */
   const struct pf_subnet *from_subnet;
   struct pf_rtable *rt;
   int rt_tried;
-  double wall_ms, dns_ms, tcp_ms, https_ms;
+  double wall_ms, dns_ms, tcp_ms, https_ms, key_ms;
 };
 
 static const char *req_severity(const char *req)
@@ -189,6 +210,124 @@ static int64_t now_us(void)
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* ---- storage keys (KEY-2) ---- */
+
+/* The KEY-2 targets: every datastore of the configuration that holds an
+ * account key, once a key source ($PREFLIGHT_KEY_<ACCOUNT>, --keys FILE)
+ * has a key for one of them; the same selection and request as `keys
+ * verify` (probes/pf_key_probe.c).  Otherwise pr->key_note says, once,
+ * that KEY-2 was not run and how to run it: "not supplied" is no result,
+ * as `check` gives none for an input it was not given. */
+static int keys_setup(struct probe *pr, const char *keys_file)
+{
+  struct pf_err err;
+  const char *example = NULL;
+  char env[64];
+  size_t i, eligible = 0;
+
+  pf_err_clear(&err);
+  if (keys_file && pf_keysrc_read(&pr->keys, keys_file, &err) != PF_OK)
+    return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  if (!pr->cfg) {
+    snprintf(pr->key_note, sizeof(pr->key_note), "KEY-2 (storage keys) "
+             "not run: no configuration loaded; give PATH with the "
+             "datastores and a key (" PF_KEY_ENV_PREFIX "<ACCOUNT> or "
+             "--keys FILE)");
+    return PF_EXIT_OK;
+  }
+  for (i = 0; i < pr->cfg->n_res[PF_K_DATASTORE]; i++) {
+    const struct pf_datastore *d =
+        (const struct pf_datastore *)pr->cfg->res[PF_K_DATASTORE][i];
+    if (pf_kp_eligible(d)) {
+      eligible++;
+      if (!example)
+        example = d->account_name;
+    }
+  }
+  if (pf_kp_select(pr->cfg, &pr->keys, &pr->kopt, 0, &pr->kt, &pr->n_kt,
+                   &err) != PF_OK)
+    return pf_cli_error(pr->ctx, "probe: %s", err.msg);
+  for (i = 0; i < pr->n_kt; i++)
+    pr->n_kt_keyed += pr->kt[i].has_key;
+  for (i = 0; i < pr->n_kt; i++)
+    pr->n_kt_send += !pf_kp_unsent(&pr->kt[i], NULL, 0);
+  if (!eligible) {
+    snprintf(pr->key_note, sizeof(pr->key_note), "KEY-2 (storage keys) "
+             "not run: no datastore of the configuration holds an account "
+             "key");
+  } else if (!pr->n_kt_keyed) {
+    pf_kp_env_name(example, env, sizeof(env));
+    snprintf(pr->key_note, sizeof(pr->key_note), "KEY-2 (storage keys) "
+             "not run: no key given for the %zu datastore%s holding an "
+             "account key; set " PF_KEY_ENV_PREFIX "<ACCOUNT> (e.g. %s) or "
+             "give --keys FILE (`az storage account keys list` JSON)",
+             eligible, eligible == 1 ? "" : "s", env);
+    pf_kp_release(pr->kt, pr->n_kt);
+    pr->kt = NULL;
+    pr->n_kt = 0;
+  }
+  return PF_EXIT_OK;
+}
+
+static void print_keys_plan(struct probe *pr)
+{
+  FILE *o = pr->ctx->out;
+  char why[300];
+  size_t i;
+  if (pr->key_note[0]) {
+    fprintf(o, "\n%s\n", pr->key_note);
+    return;
+  }
+  for (i = 0; i < pr->n_kt; i++) {
+    const struct pf_kp_target *k = &pr->kt[i];
+    const struct pf_datastore *d = k->d;
+    fprintf(o, "\n%sdatastore %s%s  storage-key KEY-2\n", pf_c_bold(pr->ctx),
+            d->hdr.name ? d->hdr.name : "?", pf_c_reset(pr->ctx));
+    fprintf(o, "  for    account %s, container %s (credential: %s)\n",
+            d->account_name,
+            d->container ? d->container : "?", pf_cred_name(d->cred));
+    if (pf_kp_unsent(k, why, sizeof(why)))
+      fprintf(o, "  key    not sent (unknown): %s\n", why);
+    else
+      fprintf(o, "  key    GET %s, signed with the account's key "
+              "(Shared Key)\n", k->url);
+  }
+}
+
+static void key_msg(const struct pf_kp_target *k, char *buf, size_t cap)
+{
+  if (k->url)
+    snprintf(buf, cap, "GET %s (account %s, container %s): %s", k->url,
+             k->d->account_name, k->d->container ? k->d->container : "?",
+             k->msg);
+  else
+    snprintf(buf, cap, "account %s, container %s: %s", k->d->account_name,
+             k->d->container ? k->d->container : "?", k->msg);
+}
+
+/* `key_checks` of the JSON plan: the targets, never a key */
+static void jw_key_plan(struct pf_jw *jw, const struct probe *pr)
+{
+  size_t i;
+  pf_jw_key(jw, "key_checks");
+  pf_jw_arr(jw);
+  for (i = 0; i < pr->n_kt; i++) {
+    const struct pf_kp_target *k = &pr->kt[i];
+    pf_jw_obj(jw);
+    pf_jw_kstr(jw, "requirement", "KEY-2");
+    pf_jw_kstr(jw, "datastore", k->d->hdr.name);
+    pf_jw_kstr(jw, "resource", k->d->hdr.id);
+    pf_jw_kstr(jw, "account", k->d->account_name);
+    pf_jw_kstr(jw, "container", k->d->container);
+    pf_jw_kstr(jw, "credential", pf_cred_name(k->d->cred));
+    pf_jw_kstr(jw, "url", k->url);
+    pf_jw_kbool(jw, "key_given", k->has_key);
+    pf_jw_kbool(jw, "sent", !pf_kp_unsent(k, NULL, 0));
+    pf_jw_obj_end(jw);
+  }
+  pf_jw_arr_end(jw);
+}
+
 /* ---- the plan in text ---- */
 
 static void print_plan_text(struct probe *pr)
@@ -203,10 +342,14 @@ static void print_plan_text(struct probe *pr)
     nh += p->t[i].https;
   }
   fprintf(o, "probe plan (%s): %zu target%s, %zu DNS name%s, %zu TCP "
-          "port%s, %zu HTTPS request%s\n",
+          "port%s, %zu HTTPS request%s",
           p->source ? p->source : "derived from the configuration", p->n,
           p->n == 1 ? "" : "s", nd, nd == 1 ? "" : "s", nt,
           nt == 1 ? "" : "s", nh, nh == 1 ? "" : "s");
+  if (pr->n_kt)
+    fprintf(o, ", %zu storage key request%s", pr->n_kt_send,
+            pr->n_kt_send == 1 ? "" : "s");
+  fputc('\n', o);
   if (p->has_from) {
     pf_addr_format(&p->from, ip, sizeof(ip));
     fprintf(o, "from %s (%s)\n", ip, p->from_why ? p->from_why : "--from");
@@ -240,6 +383,7 @@ static void print_plan_text(struct probe *pr)
     if (t->https)
       fprintf(o, "  https  GET https://%s%s\n", t->host, t->path);
   }
+  print_keys_plan(pr);
 }
 
 /* ---- static verdicts ---- */
@@ -838,6 +982,14 @@ static void counts(const struct probe *pr, size_t fail[3], size_t *pass,
     else
       fail[strcmp(req_severity(r->t->requirement), "error") ? 1 : 0]++;
   }
+  for (i = 0; i < pr->n_kt; i++) {   /* KEY-2: an error */
+    if (pr->kt[i].status == PF_KP_PASS)
+      (*pass)++;
+    else if (pr->kt[i].status == PF_KP_UNKNOWN)
+      (*unknown)++;
+    else
+      fail[0]++;
+  }
 }
 
 static void write_text(struct probe *pr)
@@ -876,14 +1028,36 @@ static void write_text(struct probe *pr)
             r->kind == RK_DNS ? "dns" : r->kind == RK_TCP ? "tcp" : "https",
             r->msg);
   }
+  for (i = 0; i < pr->n_kt; i++) {
+    const struct pf_kp_target *k = &pr->kt[i];
+    const char *col = k->status == PF_KP_PASS   ? pf_c_green(ctx)
+                      : k->status == PF_KP_FAIL ? pf_c_red(ctx)
+                                                : pf_c_yellow(ctx);
+    char msg[900];
+    key_msg(k, msg, sizeof(msg));
+    fprintf(o, "%s%sdatastore %s%s\n", pr->n_r || i || pr->cfg ? "\n" : "",
+            pf_c_bold(ctx), k->d->hdr.name ? k->d->hdr.name : "?",
+            pf_c_reset(ctx));
+    fprintf(o, "  %s%-7s%s %-6s %-4s %s\n", col,
+            k->status == PF_KP_PASS   ? "pass"
+            : k->status == PF_KP_FAIL ? "FAIL"
+                                      : "unknown",
+            pf_c_reset(ctx), "KEY-2", "key", msg);
+  }
+  if (pr->key_note[0])
+    fprintf(o, "\n%s\n", pr->key_note);
   counts(pr, fail, &pass, &unknown);
   fprintf(o, "\n%zu result%s: %zu fail (%zu error, %zu warning), %zu pass, "
-          "%zu unknown; %zu name%s, %zu connect%s, %zu HTTPS request%s in "
-          "%.0f ms\n",
-          pr->n_r, pr->n_r == 1 ? "" : "s", fail[0] + fail[1], fail[0],
+          "%zu unknown; %zu name%s, %zu connect%s, %zu HTTPS request%s",
+          pr->n_r + pr->n_kt, pr->n_r + pr->n_kt == 1 ? "" : "s",
+          fail[0] + fail[1], fail[0],
           fail[1], pass, unknown, pr->n_names,
           pr->n_names == 1 ? "" : "s", pr->n_tcp, pr->n_tcp == 1 ? "" : "s",
-          pr->n_https, pr->n_https == 1 ? "" : "s", pr->wall_ms);
+          pr->n_https, pr->n_https == 1 ? "" : "s");
+  if (pr->n_kt)
+    fprintf(o, ", %zu storage key request%s", pr->n_kt_send,
+            pr->n_kt_send == 1 ? "" : "s");
+  fprintf(o, " in %.0f ms\n", pr->wall_ms);
 }
 
 static void jw_static(struct pf_jw *jw, const struct probe *pr,
@@ -1053,6 +1227,52 @@ static void jw_https(struct pf_jw *jw, const struct probe *pr,
   pf_jw_obj_end(jw);
 }
 
+/* A KEY-2 result: the model of `keys verify --format json`, the datastore
+ * as the resource; the key itself is never in it. */
+static void jw_key(struct pf_jw *jw, const struct pf_kp_target *k)
+{
+  char msg[900], title[300];
+  key_msg(k, msg, sizeof(msg));
+  snprintf(title, sizeof(title), "The account key of datastore %s "
+           "authenticates against storage account %s",
+           k->d->hdr.name ? k->d->hdr.name : "?", k->d->account_name);
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "rule", "KEY-2");
+  pf_jw_kstr(jw, "severity", "error");
+  pf_jw_kstr(jw, "status", pf_kp_status_name(k->status));
+  pf_jw_kstr(jw, "resource", k->d->hdr.id ? k->d->hdr.id : "");
+  pf_jw_kstr(jw, "resource_kind", "datastore");
+  pf_jw_kstr(jw, "resource_name", k->d->hdr.name);
+  pf_jw_kstr(jw, "title", title);
+  pf_jw_kstr(jw, "message", msg);
+  pf_jw_key(jw, "evidence");
+  pf_jw_obj(jw);
+  pf_jw_key(jw, "checks");
+  pf_jw_arr(jw);
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "kind", "storage-key");
+  pf_jw_kstr(jw, "method", "GET");
+  pf_jw_kstr(jw, "url", k->url);
+  pf_jw_kstr(jw, "account", k->d->account_name);
+  pf_jw_kstr(jw, "container", k->d->container);
+  pf_jw_kstr(jw, "credential", pf_cred_name(k->d->cred));
+  pf_jw_kbool(jw, "key_given", k->has_key);
+  pf_jw_key(jw, "http_status");
+  if (k->http)
+    pf_jw_int(jw, k->http);
+  else
+    pf_jw_null(jw);
+  pf_jw_kstr(jw, "error_code", k->code[0] ? k->code : NULL);
+  pf_jw_kstr(jw, "result", pf_kp_status_name(k->status));
+  pf_jw_obj_end(jw);
+  pf_jw_arr_end(jw);
+  pf_jw_obj_end(jw);
+  pf_jw_key(jw, "remediation");
+  pf_jw_null(jw);
+  pf_jw_kstr(jw, "source", "000_7b4221b7c0f83a55.txt#update-the-access-key");
+  pf_jw_obj_end(jw);
+}
+
 static void write_json(struct probe *pr)
 {
   struct pf_jw jw;
@@ -1086,6 +1306,7 @@ static void write_json(struct probe *pr)
   pf_jw_kint(&jw, "dns", (int64_t)(pr->dns_ms + 0.5));
   pf_jw_kint(&jw, "tcp", (int64_t)(pr->tcp_ms + 0.5));
   pf_jw_kint(&jw, "https", (int64_t)(pr->https_ms + 0.5));
+  pf_jw_kint(&jw, "keys", (int64_t)(pr->key_ms + 0.5));
   pf_jw_kint(&jw, "total", (int64_t)(pr->wall_ms + 0.5));
   pf_jw_obj_end(&jw);
   pf_jw_key(&jw, "results");
@@ -1136,6 +1357,18 @@ static void write_json(struct probe *pr)
     pf_jw_kstr(&jw, "source", "DESIGN.md#what-it-probes");
     pf_jw_obj_end(&jw);
   }
+  for (i = 0; i < pr->n_kt; i++)
+    jw_key(&jw, &pr->kt[i]);
+  pf_jw_arr_end(&jw);
+  /* what was not run, and how to run it (KEY-2 without a key) */
+  pf_jw_key(&jw, "not_run");
+  pf_jw_arr(&jw);
+  if (pr->key_note[0]) {
+    pf_jw_obj(&jw);
+    pf_jw_kstr(&jw, "rule", "KEY-2");
+    pf_jw_kstr(&jw, "reason", pr->key_note);
+    pf_jw_obj_end(&jw);
+  }
   pf_jw_arr_end(&jw);
   counts(pr, fail, &pass, &unknown);
   pf_jw_key(&jw, "summary");
@@ -1168,6 +1401,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
+    {"blob-endpoint", required_argument, NULL, 'b'},
     {"ca-file", required_argument, NULL, 'C'},
     {"concurrency", required_argument, NULL, 'c'},
     {"dns-concurrency", required_argument, NULL, 'D'},
@@ -1176,6 +1410,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
     {"format", required_argument, NULL, 'f'},
     {"from", required_argument, NULL, 'F'},
     {"help", no_argument, NULL, 'h'},
+    {"keys", required_argument, NULL, 'k'},
     {"node", required_argument, NULL, 'n'},
     {"plan", required_argument, NULL, 'p'},
     {"print-plan", no_argument, NULL, 'P'},
@@ -1190,7 +1425,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   struct pf_probe_derive_opts dop;
   struct pf_err err;
   const char *plan_file = NULL, *tags_opt = NULL, *region = NULL;
-  const char *fail_on = "error";
+  const char *fail_on = "error", *keys_file = NULL;
   enum pf_format fmt = PF_FMT_TEXT;
   size_t n_nodes = 0, i, fail[3], pass, unknown;
   int c, rc = PF_EXIT_OK, print_plan = 0, has_from = 0, threshold;
@@ -1202,6 +1437,7 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   pr.timeout_ms = 3000;
   pr.concurrency = 1000;
   pr.dns_concurrency = 50;
+  pf_keysrc_init(&pr.keys);
   pf_err_clear(&err);
   optind = 0;
   opterr = 0;
@@ -1219,6 +1455,8 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
       break;
     case 'd': pr.dns_server = optarg; break;
     case 'C': pr.ca_file = optarg; break;
+    case 'b': pr.kopt.base = optarg; break;
+    case 'k': keys_file = optarg; break;
     case 'x': fail_on = optarg; break;
     case 'f':
       if (pf_cli_format(ctx, "probe", optarg, 0, &fmt) != PF_EXIT_OK)
@@ -1267,6 +1505,13 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   if (!plan_file && optind >= argc)
     return pf_cli_usage(ctx, "probe", "give PATH (the configuration to "
                         "derive the plan from) or --plan FILE");
+  if (pr.kopt.base && strncasecmp(pr.kopt.base, "https://", 8))
+    return pf_cli_usage(ctx, "probe", "--blob-endpoint must be an https "
+                        "URL");
+  if (keys_file && optind >= argc)
+    return pf_cli_usage(ctx, "probe", "--keys needs PATH: the datastores "
+                        "whose keys are checked come from the "
+                        "configuration");
   if (plan_file && n_nodes)
     return pf_cli_usage(ctx, "probe", "--node adds to a derived plan; with "
                         "--plan FILE list the nodes in the file");
@@ -1300,11 +1545,18 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
     pr.plan.from = from;
     pr.plan.from_why = "--from";
   }
+  pr.kopt.ca_file = pr.ca_file;
+  pr.kopt.timeout_ms = pr.timeout_ms;
+  if ((rc = keys_setup(&pr, keys_file)) != PF_EXIT_OK)
+    goto done;
   if (print_plan) {
     if (fmt == PF_FMT_JSON) {
       struct pf_jw jw;
       pf_jw_init(&jw, ctx->out, 1);
-      pf_probe_plan_write_json(&pr.plan, &jw);
+      pf_probe_plan_write_json_open(&pr.plan, &jw);
+      if (pr.n_kt)
+        jw_key_plan(&jw, &pr);
+      pf_jw_obj_end(&jw);
       pf_jw_end(&jw);
     } else {
       print_plan_text(&pr);
@@ -1325,6 +1577,19 @@ int cmd_probe(int argc, char **argv, struct pf_ctx *ctx)
   }
   if ((rc = run_probes(&pr)) != PF_EXIT_OK)
     goto done;
+  if (pr.n_kt) {
+    int64_t t0 = now_us();
+    if (isatty(fileno(ctx->err)) && !ctx->quiet)
+      fprintf(ctx->err, "probe: %zu storage key request%s\n", pr.n_kt_send,
+              pr.n_kt_send == 1 ? "" : "s");
+    pf_err_clear(&err);
+    if (pf_kp_run(pr.kt, pr.n_kt, &pr.keys, &pr.kopt, &err) != PF_OK) {
+      rc = pf_cli_error(ctx, "probe: %s", err.msg);
+      goto done;
+    }
+    pr.key_ms = (double)(now_us() - t0) / 1000.0;
+    pr.wall_ms += pr.key_ms;
+  }
   if (fmt == PF_FMT_JSON)
     write_json(&pr);
   else
@@ -1346,6 +1611,8 @@ done:
   pf_free(pr.ht);
   pf_free(pr.hres);
   pf_free(pr.r);
+  pf_kp_release(pr.kt, pr.n_kt);
+  pf_keysrc_release(&pr.keys);
   pf_rtable_destroy(pr.rt);
   pf_planner_destroy(pr.planner);
   pf_probe_plan_release(&pr.plan);
