@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# keys-lab.sh - `preflight keys verify` (KEY-2) against Azurite over TLS.
+# keys-lab.sh - `preflight keys verify` and the storage key check of
+# `preflight probe` (KEY-2) against Azurite over TLS.
 #
 # usage: keys-lab.sh PREFLIGHT
 #
@@ -14,6 +15,11 @@
 #                       with Azure's "Server failed to authenticate")
 #   no --ca-file     -> unknown (the certificate is not trusted)
 #   a closed port    -> unknown (unreachable)
+# then the same through `preflight probe --plan FILE` (one loopback TCP
+# target, so nothing but 127.0.0.1 is contacted) with --keys or the
+# environment: pass, fail (exit 1), unknown without --ca-file; without a
+# key no KEY-2 result and "not run" said once (text, json); --print-plan
+# lists the checks and sends nothing (a listener counts connections);
 # and no key ever appears on stdout or stderr.  Loopback only; Azurite and
 # the scratch folder are removed on exit, failure included.  Without root,
 # node, npm, openssl or python3, or when npm cannot install Azurite, it
@@ -40,11 +46,12 @@ done
 
 work=$(mktemp -d) || fail "mktemp"
 azpid=
+lpid=
 cleanup() {
-  if [ -n "$azpid" ]; then
-    kill "$azpid" 2>/dev/null
-    wait "$azpid" 2>/dev/null
-  fi
+  for p in $azpid $lpid; do
+    kill "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -207,4 +214,141 @@ nokey "closed port"
 grep -q '^unknown .*lab_data .*unreachable: ' "$out" ||
   fail "closed port: $(cat "$out")"
 echo "ok: closed port is unknown (unreachable)"
+# ---- preflight probe: KEY-2 beside the live probes ----
+# a plan of one loopback TCP target: nothing but 127.0.0.1 is contacted
+printf '{"version": 1, "targets": [{"host": "127.0.0.1", "service": "blob", %s\n' \
+  '"requirement": "UDR-3", "resource_name": "acct1 (Azurite)",' \
+  >"$work/plan.json"
+printf '"ports": [%s]}]}\n' "$port" >>"$work/plan.json"
+printf '{"acct1": [{"keyName": "key1", "value": "%s"}]}\n' "$KEY" \
+  >"$work/good.json"
+
+# 5. the right key, --keys FILE, text and json: pass
+"$bin" probe "$work/cfg" --plan "$work/plan.json" --keys "$work/good.json" \
+  --blob-endpoint "$ep" --ca-file "$work/ca.pem" >"$out" 2>"$err"
+rc=$?
+nokey "probe right key"
+[ "$rc" = 0 ] || fail "probe right key: exit $rc, expected 0: $(cat "$out")"
+grep -qF "  pass    KEY-2  key  GET $ep/labctr?restype=container (account acct1, container labctr): authenticates" \
+  "$out" || fail "probe right key: $(cat "$out")"
+grep -q '^  pass    UDR-3  tcp ' "$out" ||
+  fail "probe right key, tcp: $(cat "$out")"
+grep -q 'not run' "$out" && fail "probe right key: says not run: $(cat "$out")"
+"$bin" probe "$work/cfg" --plan "$work/plan.json" --keys "$work/good.json" \
+  --blob-endpoint "$ep" --ca-file "$work/ca.pem" --format json \
+  >"$out" 2>"$err"
+rc=$?
+nokey "probe right key json"
+[ "$rc" = 0 ] || fail "probe right key json: exit $rc: $(cat "$out")"
+python3 - "$out" "$ep" <<'PY' || fail "probe right key json: $(cat "$out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "probe"
+r = {x["resource_name"]: x for x in d["results"] if x["rule"] == "KEY-2"}
+assert set(r) == {"lab_data", "lab_missing"}, r
+assert r["lab_data"]["status"] == "pass", r["lab_data"]
+c = r["lab_data"]["evidence"]["checks"][0]
+assert c["kind"] == "storage-key" and c["http_status"] == 200, c
+assert c["account"] == "acct1" and c["url"].startswith(sys.argv[2] + "/"), c
+m = r["lab_missing"]
+assert m["status"] == "pass", m
+assert m["evidence"]["checks"][0]["error_code"] == "ContainerNotFound", m
+assert d["not_run"] == [], d["not_run"]
+assert d["summary"]["pass"] == 3, d["summary"]  # 2 KEY-2 + 1 tcp
+PY
+echo "ok: probe --keys: the right key passes (text, json)"
+
+# 6. a stale key, from the environment and from --keys: fail, exit 1
+PREFLIGHT_KEY_ACCT1=$STALE "$bin" probe "$work/cfg" --plan "$work/plan.json" \
+  --blob-endpoint "$ep" --ca-file "$work/ca.pem" >"$out" 2>"$err"
+rc=$?
+nokey "probe stale key"
+[ "$rc" = 1 ] || fail "probe stale key: exit $rc, expected 1: $(cat "$out")"
+grep -q '^  FAIL    KEY-2  key  GET .*labctr.*key rejected: stale after a rotation' \
+  "$out" || fail "probe stale key: $(cat "$out")"
+"$bin" probe "$work/cfg" --plan "$work/plan.json" --keys "$work/keys.json" \
+  --blob-endpoint "$ep" --ca-file "$work/ca.pem" --format json \
+  >"$out" 2>"$err"
+rc=$?
+nokey "probe stale key json"
+[ "$rc" = 1 ] || fail "probe stale key json: exit $rc, expected 1"
+python3 - "$out" <<'PY' || fail "probe stale key json: $(cat "$out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["resource_name"]: x for x in d["results"] if x["rule"] == "KEY-2"}
+assert r["lab_data"]["status"] == "fail", r["lab_data"]
+assert r["lab_data"]["evidence"]["checks"][0]["http_status"] == 403
+assert d["summary"]["fail"]["error"] == 2, d["summary"]
+PY
+echo "ok: probe: a stale key fails (env and --keys, text and json)"
+
+# 7. no --ca-file: the lab CA is not trusted, unknown
+"$bin" probe "$work/cfg" --plan "$work/plan.json" --keys "$work/good.json" \
+  --blob-endpoint "$ep" >"$out" 2>"$err"
+rc=$?
+nokey "probe no ca-file"
+[ "$rc" = 0 ] || fail "probe no ca-file: exit $rc, expected 0"
+grep -q '^  unknown KEY-2  key  GET .*labctr.*unreachable: ' "$out" ||
+  fail "probe no ca-file: $(cat "$out")"
+echo "ok: probe: untrusted certificate is unknown"
+
+# 8. no key at all: no KEY-2 result, said once how to run it
+env -u PREFLIGHT_KEY_ACCT1 "$bin" probe "$work/cfg" --plan "$work/plan.json" \
+  --blob-endpoint "$ep" --ca-file "$work/ca.pem" >"$out" 2>"$err"
+rc=$?
+[ "$rc" = 0 ] || fail "probe no key: exit $rc, expected 0"
+grep -q 'KEY-2  key' "$out" && fail "probe no key: a KEY-2 result: $(cat "$out")"
+[ "$(grep -c '^KEY-2 (storage keys) not run: no key given .*PREFLIGHT_KEY_ACCT1.*--keys FILE' "$out")" = 1 ] ||
+  fail "probe no key: $(cat "$out")"
+env -u PREFLIGHT_KEY_ACCT1 "$bin" probe "$work/cfg" --plan "$work/plan.json" \
+  --format json >"$out" 2>"$err" || fail "probe no key json: exit $?"
+python3 - "$out" <<'PY' || fail "probe no key json: $(cat "$out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert not [x for x in d["results"] if x["rule"] == "KEY-2"]
+assert len(d["not_run"]) == 1 and d["not_run"][0]["rule"] == "KEY-2", d
+PY
+echo "ok: probe without a key: KEY-2 not run, said once"
+
+# 9. --print-plan lists the checks, never the key, and sends nothing: a
+# listener on the blob endpoint's port counts connections
+listen=$(free_port) || fail "no free port"
+python3 -c 'import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+s.settimeout(0.2)
+open(sys.argv[2] + ".up", "w").close()
+n = 0
+end = time.time() + 3
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+        n += 1
+        c.close()
+    except socket.timeout:
+        pass
+print(n)' "$listen" "$work/accepts" >"$work/accepts" 2>&1 &
+lpid=$!
+i=0
+while [ ! -f "$work/accepts.up" ] && [ $i -lt 50 ]; do
+  sleep 0.1
+  i=$((i + 1))
+done
+for f in text json; do
+  "$bin" probe "$work/cfg" --plan "$work/plan.json" --keys "$work/good.json" \
+    --blob-endpoint "https://127.0.0.1:$listen/acct1" --print-plan \
+    --format "$f" >"$out" 2>"$err"
+  rc=$?
+  nokey "probe print-plan $f"
+  [ "$rc" = 0 ] || fail "probe print-plan $f: exit $rc"
+  grep -qF "127.0.0.1:$listen/acct1/labctr?restype=container" "$out" ||
+    fail "probe print-plan $f: $(cat "$out")"
+done
+wait "$lpid"
+lpid=
+[ "$(cat "$work/accepts")" = 0 ] ||
+  fail "probe --print-plan connected: $(cat "$work/accepts")"
+echo "ok: probe --print-plan lists the KEY-2 checks and sends nothing"
 echo "PASS: keys-lab"
