@@ -194,11 +194,25 @@ static pf_status parse_keys(struct pf_keysrc *k, struct pf_jsonr *r,
   return PF_OK;
 }
 
+pf_status pf_keysrc_parse(struct pf_keysrc *k, const char *path,
+                          const char *buf, size_t len, struct pf_err *err)
+{
+  struct pf_jsonr r;
+  pf_status st;
+  k->file = path;
+  pf_jsonr_init(&r, buf, len, 8);
+  st = parse_keys(k, &r, path, err);
+  /* escaped key text was decoded into the reader's scratch buffer */
+  if (r.scratch.buf)
+    pf_sk_wipe(r.scratch.buf, r.scratch.cap);
+  pf_jsonr_release(&r);
+  return st;
+}
+
 pf_status pf_keysrc_read(struct pf_keysrc *k, const char *path,
                          struct pf_err *err)
 {
   struct pf_err ferr;
-  struct pf_jsonr r;
   char *buf = NULL;
   size_t len = 0;
   pf_status st;
@@ -209,12 +223,7 @@ pf_status pf_keysrc_read(struct pf_keysrc *k, const char *path,
     pf_free(buf);
     return pf_err_set(err, st, "--keys %s", ferr.msg[0] ? ferr.msg : path);
   }
-  pf_jsonr_init(&r, buf, len, 8);
-  st = parse_keys(k, &r, path, err);
-  /* escaped key text was decoded into the reader's scratch buffer */
-  if (r.scratch.buf)
-    pf_sk_wipe(r.scratch.buf, r.scratch.len);
-  pf_jsonr_release(&r);
+  st = pf_keysrc_parse(k, path, buf, len, err);
   pf_sk_wipe(buf, len);
   pf_free(buf);
   return st;

@@ -39,6 +39,9 @@ void pf_keysrc_init(struct pf_keysrc *k);
  */
 pf_status pf_keysrc_read(struct pf_keysrc *k, const char *path,
                          struct pf_err *err);
+/** The same for \p len bytes at \p buf (named \p path in messages). */
+pf_status pf_keysrc_parse(struct pf_keysrc *k, const char *path,
+                          const char *buf, size_t len, struct pf_err *err);
 void pf_keysrc_release(struct pf_keysrc *k);
 
 /**
