@@ -5,6 +5,7 @@
 #include "pf_key_probe.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,38 +543,92 @@ done:
   return st;
 }
 
+/* The requests run in at most KP_THREADS threads at once, so n requests
+ * take about one timeout, not n (issue 5: "total time about one timeout
+ * however many targets").  Each thread writes only its own targets. */
+#define KP_THREADS 16
+
+struct kp_pool {
+  struct pf_kp_target *t;
+  size_t n, next;
+  const struct pf_keysrc *k;
+  const struct pf_kp_opts *o;
+  pthread_mutex_t mu;
+  pf_status st;
+  struct pf_err *err;
+};
+
+static void *kp_worker(void *arg)
+{
+  struct kp_pool *p = arg;
+  for (;;) {
+    struct pf_kp_target *r;
+    pf_status st;
+    char *key;
+    int arr = 0;
+    size_t i;
+    pthread_mutex_lock(&p->mu);
+    i = p->st == PF_OK ? p->next++ : p->n;
+    pthread_mutex_unlock(&p->mu);
+    if (i >= p->n)
+      return NULL;
+    r = &p->t[i];
+    if (pf_kp_unsent(r, NULL, 0))
+      continue;
+    if (!(key = pf_keysrc_find(p->k, r->d->account_name, &arr))) {
+      st = PF_ENOMEM;
+    } else {
+      st = probe_one(r, key, p->o);
+      wipe_free(key);
+    }
+    if (st != PF_OK) {
+      pthread_mutex_lock(&p->mu);
+      if (p->st == PF_OK) {
+        p->st = st;
+        pf_err_set(p->err, st, "%s", pf_strerror(st));
+      }
+      pthread_mutex_unlock(&p->mu);
+    }
+  }
+}
+
 pf_status pf_kp_run(struct pf_kp_target *t, size_t n,
                     const struct pf_keysrc *k, const struct pf_kp_opts *o,
                     struct pf_err *err)
 {
-  size_t i;
-  int http = 0;
-  pf_status st = PF_OK;
+  pthread_t th[KP_THREADS];
+  struct kp_pool pool;
+  size_t i, send = 0, nth = 0;
 
-  for (i = 0; i < n && st == PF_OK; i++) {
-    struct pf_kp_target *r = &t[i];
-    const struct pf_datastore *d = r->d;
-    char *key;
-    int arr = 0;
-    r->status = PF_KP_UNKNOWN;
-    r->http = 0;
-    r->code[0] = '\0';
-    if (pf_kp_unsent(r, r->msg, sizeof(r->msg)))
+  for (i = 0; i < n; i++) {
+    t[i].status = PF_KP_UNKNOWN;
+    t[i].http = 0;
+    t[i].code[0] = '\0';
+    if (pf_kp_unsent(&t[i], t[i].msg, sizeof(t[i].msg)))
       continue;
-    if (!http) {
-      if (pf_http_global_init() != PF_OK)
-        return pf_err_set(err, PF_EIO, "cannot initialise libcurl");
-      http = 1;
-    }
-    if (!(key = pf_keysrc_find(k, d->account_name, &arr))) {
-      st = pf_err_set(err, PF_ENOMEM, "%s", pf_strerror(PF_ENOMEM));
-    } else {
-      if ((st = probe_one(r, key, o)) != PF_OK)
-        pf_err_set(err, st, "%s", pf_strerror(st));
-      wipe_free(key);
-    }
+    t[i].msg[0] = '\0';
+    send++;
   }
-  if (http)
-    pf_http_global_cleanup();
-  return st;
+  if (!send)
+    return PF_OK;
+  if (pf_http_global_init() != PF_OK)
+    return pf_err_set(err, PF_EIO, "cannot initialise libcurl");
+  memset(&pool, 0, sizeof(pool));
+  pool.t = t;
+  pool.n = n;
+  pool.k = k;
+  pool.o = o;
+  pool.st = PF_OK;
+  pool.err = err;
+  pthread_mutex_init(&pool.mu, NULL);
+  while (nth < send && nth < KP_THREADS &&
+         pthread_create(&th[nth], NULL, kp_worker, &pool) == 0)
+    nth++;
+  if (!nth)
+    kp_worker(&pool);     /* no thread: this one does the work */
+  for (i = 0; i < nth; i++)
+    pthread_join(th[i], NULL);
+  pthread_mutex_destroy(&pool.mu);
+  pf_http_global_cleanup();
+  return pool.st;
 }

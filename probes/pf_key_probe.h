@@ -93,8 +93,8 @@ pf_status pf_kp_select(const struct pf_config *cfg, const struct pf_keysrc *k,
                        struct pf_err *err);
 
 /**
- * Send the signed request of every target that has a key (sequentially,
- * each within o->timeout_ms) and classify the answer: 200 or 404
+ * Send the signed request of every target that has a key (up to 16 at
+ * once, each within o->timeout_ms) and classify the answer: 200 or 404
  * ContainerNotFound pass; 403 authentication failed fail (stale key);
  * firewall, TLS, transport, AzureFile, no key: unknown.  Initialises and
  * cleans up libcurl when a request is sent.
