@@ -192,6 +192,9 @@ static pf_status parse_keys(struct pf_keysrc *k, struct pf_jsonr *r,
   if (t != PF_JT_OBJ_END || pf_jsonr_next(r) != PF_JT_EOF)
     return pf_err_set(err, PF_EPARSE, "--keys %s: not the JSON of `az "
                       "storage account keys list`", path);
+  /* {} names no account: a file that verifies nothing is a mistake */
+  if (!k->n)
+    return pf_err_set(err, PF_EPARSE, "--keys %s: no key value in it", path);
   return PF_OK;
 }
 
