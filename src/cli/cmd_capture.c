@@ -1589,13 +1589,9 @@ int cmd_capture(int argc, char **argv, struct pf_ctx *ctx)
     case 't': tags_opt = optarg; break;
     case 'S': cp.ssh = 1; break;
     case 'u': cp.user = optarg; break;
-    case PF_CLI_OPT_PARAMETERS:
-    case PF_CLI_OPT_SUBSCRIPTION:
-    case PF_CLI_OPT_RESOURCE_GROUP:
-    case PF_CLI_OPT_LOCATION:
-      pf_cli_load_option(ctx, c, optarg);
-      break;
     default:
+      if (pf_cli_load_option(ctx, c, optarg))   /* PF_CLI_LOAD_OPTIONS */
+        break;
       return pf_cli_usage(ctx, "capture", "unknown or incomplete option '%s'",
                           argv[optind - 1]);
     }

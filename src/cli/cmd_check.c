@@ -473,8 +473,7 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, paths, n_paths, tags_opt, &cfg, &db)) !=
       PF_EXIT_OK)
     goto done;
-  for (i = 0; i < cfg->n_warnings; i++)
-    pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  pf_cli_warn_config(ctx, cfg);
   /* nothing to evaluate is not a clean bill of health: every rule would
    * be silent and the run would exit 0 */
   {

@@ -397,7 +397,7 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
   struct pf_err err;
   char dirbuf[4096], today[11], *only_buf = NULL;
   const char **only = NULL;
-  size_t n_only = 0, i;
+  size_t n_only = 0;
   int c, rc = PF_EXIT_OK;
   pf_status st;
 
@@ -420,13 +420,9 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
     case 'r': rules_opt = optarg; break;
     case 'R': rules_dir = optarg; break;
     case 't': tags_opt = optarg; break;
-    case PF_CLI_OPT_PARAMETERS:
-    case PF_CLI_OPT_SUBSCRIPTION:
-    case PF_CLI_OPT_RESOURCE_GROUP:
-    case PF_CLI_OPT_LOCATION:
-      pf_cli_load_option(ctx, c, optarg);
-      break;
     default:
+      if (pf_cli_load_option(ctx, c, optarg))   /* PF_CLI_LOAD_OPTIONS */
+        break;
       return pf_cli_usage(ctx, "fix", "unknown or incomplete option '%s'",
                           argv[optind - 1]);
     }
@@ -451,8 +447,7 @@ int cmd_fix(int argc, char **argv, struct pf_ctx *ctx)
   if ((rc = pf_cli_load(ctx, argv + optind, (size_t)(argc - optind),
                         tags_opt, &cfg, &db)) != PF_EXIT_OK)
     goto done;
-  for (i = 0; i < cfg->n_warnings; i++)
-    pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+  pf_cli_warn_config(ctx, cfg);
   memset(&copts, 0, sizeof(copts));
   copts.profile = profile;
   copts.only = only;
