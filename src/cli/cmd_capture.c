@@ -485,7 +485,8 @@ static pf_status diagnose_static(struct capture *cp, struct diag *d)
   struct pf_flow f;
   struct pf_addr src, dst;
   const char *why = NULL;
-  size_t n = 0, i, pick = PF_MAX_STAGES;
+  size_t n = 0;
+  const struct pf_step *sp;
 
   d->has_static = 1;
   d->priority = -1;
@@ -509,14 +510,7 @@ static pf_status diagnose_static(struct capture *cp, struct diag *d)
   } else {
     pf_eval_flow(stages, n, &f, &r);
     d->v = r.v;
-    for (i = 0; i < r.n_steps && pick == PF_MAX_STAGES; i++)
-      if (r.steps[i].v != PF_V_ALLOW)
-        pick = i;
-    for (i = r.n_steps; i-- > 0 && pick == PF_MAX_STAGES;)
-      if (r.steps[i].rule)
-        pick = i;
-    if (pick < r.n_steps) {
-      const struct pf_step *sp = &r.steps[pick];
+    if ((sp = pf_flow_deciding_step(&r)) != NULL) {
       const struct pf_stage *sg = sp->stage;
       if (sg->nsgc) {
         d->nsg = sg->nsgc->nsg->hdr.name;

@@ -421,7 +421,8 @@ static pf_status static_verdict(struct probe *pr, const struct pf_addr *dst,
   struct pf_flow_result fr;
   struct pf_flow f;
   const char *why = NULL;
-  size_t n = 0, i, pick = PF_MAX_STAGES;
+  size_t n = 0;
+  const struct pf_step *sp;
   const struct pf_rtable *rt;
   char hop[PF_ADDR_STRLEN + 2];
   size_t len;
@@ -451,14 +452,7 @@ static pf_status static_verdict(struct probe *pr, const struct pf_addr *dst,
     } else {
       pf_eval_flow(stages, n, &f, &fr);
       sv->v = fr.v;
-      for (i = 0; i < fr.n_steps && pick == PF_MAX_STAGES; i++)
-        if (fr.steps[i].v != PF_V_ALLOW)
-          pick = i;
-      for (i = fr.n_steps; i-- > 0 && pick == PF_MAX_STAGES;)
-        if (fr.steps[i].rule)
-          pick = i;
-      if (pick < fr.n_steps) {
-        const struct pf_step *sp = &fr.steps[pick];
+      if ((sp = pf_flow_deciding_step(&fr)) != NULL) {
         const struct pf_stage *sg = sp->stage;
         if (sg->nsgc)
           sv->nsg = sg->nsgc->nsg->hdr.name;

@@ -609,6 +609,18 @@ static int in_box(const struct pf_box *b, const struct pf_flow *f)
          pf_rangeset_contains(&b->src, f->src);
 }
 
+const struct pf_step *pf_flow_deciding_step(const struct pf_flow_result *r)
+{
+  size_t i;
+  for (i = 0; i < r->n_steps; i++)
+    if (r->steps[i].v != PF_V_ALLOW)
+      return &r->steps[i];
+  for (i = r->n_steps; i-- > 0;)
+    if (r->steps[i].rule)
+      return &r->steps[i];
+  return NULL;
+}
+
 void pf_eval_flow(const struct pf_stage *stages, size_t n_stages,
                   const struct pf_flow *f, struct pf_flow_result *out)
 {

@@ -154,4 +154,11 @@ struct pf_flow_result {
 void pf_eval_flow(const struct pf_stage *stages, size_t n_stages,
                   const struct pf_flow *f, struct pf_flow_result *out);
 
+/**
+ * The step that explains \p r's verdict: the first stage that did not
+ * allow, else the last one a rule decided.  \return NULL when no step
+ * qualifies (no stages, or only defaults without a rule).
+ */
+const struct pf_step *pf_flow_deciding_step(const struct pf_flow_result *r);
+
 #endif

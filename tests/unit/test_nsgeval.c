@@ -1045,6 +1045,32 @@ static void test_set_stage_regressions(void **state)
   assert_int_equal(failed, 0);
 }
 
+/* The step that explains a verdict: the first stage that did not allow,
+ * else the last stage a rule decided (capture and probe name it). */
+static void test_deciding_step(void **state)
+{
+  struct pf_nsg_rule r1, r2;
+  struct pf_flow_result r;
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  memset(&r1, 0, sizeof(r1));
+  memset(&r2, 0, sizeof(r2));
+  assert_null(pf_flow_deciding_step(&r));
+  r.n_steps = 2;
+  r.steps[0].v = PF_V_ALLOW;
+  r.steps[1].v = PF_V_ALLOW;
+  assert_null(pf_flow_deciding_step(&r));      /* no rule decided */
+  r.steps[0].rule = &r1;
+  r.steps[1].rule = &r2;
+  assert_ptr_equal(pf_flow_deciding_step(&r), &r.steps[1]);
+  r.steps[0].v = PF_V_DENY;
+  assert_ptr_equal(pf_flow_deciding_step(&r), &r.steps[0]);
+  r.steps[0].v = PF_V_ALLOW;
+  r.steps[1].v = PF_V_UNKNOWN;
+  r.steps[1].rule = NULL;
+  assert_ptr_equal(pf_flow_deciding_step(&r), &r.steps[1]);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1064,6 +1090,7 @@ int main(void)
       cmocka_unit_test(test_example_set_questions),
       cmocka_unit_test(test_explain_flow_goldens),
       cmocka_unit_test(test_set_stage_regressions),
+      cmocka_unit_test(test_deciding_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
