@@ -321,17 +321,8 @@ int cmd_check(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
     {"baseline", required_argument, NULL, 'b'},
-    {"ca-file", required_argument, NULL, PF_LIVE_CA},
-    {"endpoint", required_argument, NULL, PF_LIVE_ENDPOINT},
     {"live", no_argument, NULL, 'L'},
-    {"managed-identity", no_argument, NULL, PF_LIVE_MI},
-    {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
-    {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
-    {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
-    {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
-    {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
-    {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
-    {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE},
+    PF_CLI_LIVE_OPTIONS,
     {"client-ip", required_argument, NULL, 'c'},
     {"fail-on", required_argument, NULL, 'x'},
     {"format", required_argument, NULL, 'f'},

@@ -283,20 +283,11 @@ int pf_cli_live_fetch(struct pf_ctx *ctx, const char *cmd,
 int cmd_fetch(int argc, char **argv, struct pf_ctx *ctx)
 {
   static const struct option opts[] = {
-    {"ca-file", required_argument, NULL, PF_LIVE_CA},
-    {"endpoint", required_argument, NULL, PF_LIVE_ENDPOINT},
     {"help", no_argument, NULL, 'h'},
-    {"managed-identity", no_argument, NULL, PF_LIVE_MI},
-    {"max-pages", required_argument, NULL, PF_LIVE_PAGES},
-    {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},
-    {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},
-    {"max-wait", required_argument, NULL, PF_LIVE_WAIT},
-    {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},
     {"output", required_argument, NULL, 'o'},
     {"resource-group", required_argument, NULL, PF_LIVE_GROUP},
     {"subscription", required_argument, NULL, PF_LIVE_SUB},
-    {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},
-    {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE},
+    PF_CLI_LIVE_OPTIONS,
     {NULL, 0, NULL, 0}
   };
   struct pf_cli_live l;

@@ -153,6 +153,20 @@ enum {
   PF_LIVE_RETRIES, PF_LIVE_WAIT, PF_LIVE_NO_FOLLOW, PF_LIVE_MAX_REFS,
   PF_LIVE_LAST = PF_LIVE_MAX_REFS
 };
+/* The fetch options shared by `fetch` and `check --live` (the scope
+ * options, --subscription and --resource-group, are each command's own:
+ * `check` shares them with the template load options). */
+#define PF_CLI_LIVE_OPTIONS                                                  \
+  {"ca-file", required_argument, NULL, PF_LIVE_CA},                          \
+  {"endpoint", required_argument, NULL, PF_LIVE_ENDPOINT},                   \
+  {"managed-identity", no_argument, NULL, PF_LIVE_MI},                       \
+  {"max-pages", required_argument, NULL, PF_LIVE_PAGES},                     \
+  {"max-retries", required_argument, NULL, PF_LIVE_RETRIES},                 \
+  {"max-refs", required_argument, NULL, PF_LIVE_MAX_REFS},                   \
+  {"max-wait", required_argument, NULL, PF_LIVE_WAIT},                       \
+  {"no-follow", no_argument, NULL, PF_LIVE_NO_FOLLOW},                       \
+  {"timeout", required_argument, NULL, PF_LIVE_TIMEOUT},                     \
+  {"token-file", required_argument, NULL, PF_LIVE_TOKEN_FILE}
 struct pf_cli_live {
   const char *subscription;
   const char *groups[PF_CLI_LIVE_GROUPS];
