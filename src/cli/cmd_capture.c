@@ -29,7 +29,6 @@
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight capture (-r FILE | -i IFACE [--seconds N]) [PATH...]\n"
@@ -1260,11 +1259,7 @@ static void write_json(struct capture *cp)
 
   pf_jw_init(&jw, cp->ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_key(&jw, "capture");
   pf_jw_obj(&jw);
   if (cp->file)

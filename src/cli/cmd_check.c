@@ -16,7 +16,6 @@
 #include "../load/pf_load.h"
 #include "../../reports/report.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight check PATH... [--service-tags FILE] [--profile 2020|2023]\n"
@@ -127,11 +126,7 @@ static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
 
   pf_jw_init(&jw, ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_kstr(&jw, "profile", profile);
   pf_jw_key(&jw, "service_tags");
   if (db) {

@@ -15,7 +15,6 @@
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight inventory PATH... [--service-tags FILE] "
@@ -283,11 +282,7 @@ static void json_report(struct pf_ctx *ctx, const struct pf_config *cfg,
 
   pf_jw_init(&jw, ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_key(&jw, "inputs");
   pf_jw_arr(&jw);
   for (i = 0; i < cfg->n_inputs; i++) {

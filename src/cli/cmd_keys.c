@@ -19,7 +19,6 @@
 #include "../load/pf_load.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight keys plan --account NAME PATH...\n"
@@ -313,11 +312,7 @@ static void write_json(struct pf_ctx *ctx, const struct pf_config *cfg,
   size_t i;
   pf_jw_init(&jw, ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_key(&jw, "inputs");
   pf_jw_arr(&jw);
   for (i = 0; i < cfg->n_inputs; i++)
@@ -544,11 +539,7 @@ static void verify_json(struct pf_ctx *ctx, const struct pf_config *cfg,
   size_t i, c[3] = {0, 0, 0};
   pf_jw_init(&jw, ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_key(&jw, "inputs");
   pf_jw_arr(&jw);
   for (i = 0; i < cfg->n_inputs; i++)

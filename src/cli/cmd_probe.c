@@ -26,7 +26,6 @@
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight probe [PATH...] [--plan FILE] [--print-plan]\n"
@@ -1275,11 +1274,7 @@ static void write_json(struct probe *pr)
 
   pf_jw_init(&jw, pr->ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_kstr(&jw, "command", "probe");
   pf_jw_key(&jw, "inputs");
   pf_jw_arr(&jw);

@@ -21,7 +21,6 @@
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight routes PATH... --subnet ID|NAME [--to IP|PREFIX|TAG]\n"
@@ -369,11 +368,7 @@ static void json_context(struct pf_jw *jw, const struct pf_rtable *rt,
                          int tags_used)
 {
   const struct pf_subnet *s = rt->subnet;
-  pf_jw_key(jw, "tool");
-  pf_jw_obj(jw);
-  pf_jw_kstr(jw, "name", "preflight");
-  pf_jw_kstr(jw, "version", PF_VERSION);
-  pf_jw_obj_end(jw);
+  pf_cli_jw_tool(jw);
   pf_jw_key(jw, "subnet");
   pf_jw_obj(jw);
   pf_jw_kstr(jw, "id", s->hdr.id);

@@ -12,7 +12,6 @@
 #include "../core/pf_jw.h"
 #include "../eval/pf_secrets.h"
 #include "pf_cli.h"
-#include "pf_version.h"
 
 static const char usage_text[] =
   "usage: preflight secrets scan PATH... [--format text|json]\n"
@@ -151,11 +150,7 @@ static void write_json(struct pf_ctx *ctx, char **paths, size_t np,
 
   pf_jw_init(&jw, ctx->out, 1);
   pf_jw_obj(&jw);
-  pf_jw_key(&jw, "tool");
-  pf_jw_obj(&jw);
-  pf_jw_kstr(&jw, "name", "preflight");
-  pf_jw_kstr(&jw, "version", PF_VERSION);
-  pf_jw_obj_end(&jw);
+  pf_cli_jw_tool(&jw);
   pf_jw_kstr(&jw, "scan", "secrets");
   pf_jw_key(&jw, "inputs");
   pf_jw_arr(&jw);

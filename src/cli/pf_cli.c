@@ -2,12 +2,14 @@
 /* pf_cli.c - messages, formats and colours shared by the commands */
 #include "pf_cli.h"
 
+#include "../core/pf_jw.h"
 #include "../core/pf_mem.h"
 #include "../eval/pf_rules.h"
 #include "../load/pf_fetch.h"
 #include "../load/pf_load.h"
 #include "../model/pf_model.h"
 #include "../model/pf_tags.h"
+#include "pf_version.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -114,6 +116,15 @@ void pf_cli_warn_config(struct pf_ctx *ctx, const struct pf_config *cfg)
   size_t i;
   for (i = 0; i < cfg->n_warnings; i++)
     pf_cli_warn(ctx, "%s", cfg->warnings[i]);
+}
+
+void pf_cli_jw_tool(struct pf_jw *jw)
+{
+  pf_jw_key(jw, "tool");
+  pf_jw_obj(jw);
+  pf_jw_kstr(jw, "name", "preflight");
+  pf_jw_kstr(jw, "version", PF_VERSION);
+  pf_jw_obj_end(jw);
 }
 
 int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg)

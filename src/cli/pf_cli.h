@@ -54,6 +54,11 @@ enum {
   "  --subscription ID, --resource-group NAME, --location REGION\n"          \
   "                       the deployment scope of ARM templates (default:\n" \
   "                       placeholders, with a warning)\n"
+struct pf_jw;
+/** Write the "tool": {"name", "version"} member every JSON document
+ * of the commands opens with. */
+void pf_cli_jw_tool(struct pf_jw *jw);
+
 /** Store load option \p c (a PF_CLI_OPT_*); \return 1 if it was one. */
 int pf_cli_load_option(struct pf_ctx *ctx, int c, const char *arg);
 
