@@ -2009,53 +2009,46 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   return PF_OK;
 }
 
+/* one list of strings under `key` as ARM's [{<field>: s, action: Allow}]
+ * in acl[out] (unknown stays unknown) */
+static pf_status acl_list(struct tf *t, const struct tf_view *v,
+                          const char *key, struct tf_obj *acl,
+                          const char *out, const char *field)
+{
+  struct tf_val r = resolve(t, v, key);
+  const cJSON *e;
+  size_t i = 0;
+  if (r.k == V_UNKNOWN) {
+    put_unknown(t, acl, out, r.text, r.path);
+  } else if (r.k == V_KNOWN) {
+    struct tf_obj arr;
+    if (!cJSON_IsArray(r.j))
+      return tf_fail(t, r.path, "expected an array, found %s",
+                     pf_lj_typename(r.j));
+    arr = put_arr(t, acl, out, r.path);
+    cJSON_ArrayForEach(e, r.j) {
+      const char *ep = pidx(t, r.path, i++);
+      struct tf_obj o;
+      if (!cJSON_IsString(e))
+        return tf_fail(t, ep, "expected a string, found %s",
+                       pf_lj_typename(e));
+      o = put_obj(t, &arr, NULL, ep);
+      put_str(t, &o, field, e->valuestring, ep);
+      put_str(t, &o, "action", "Allow", ep);
+    }
+  }
+  return PF_OK;
+}
+
 /* ip_rules / virtual_network_subnet_ids of storage and key vault rules */
 static pf_status acl_lists(struct tf *t, const struct tf_view *v,
                            struct tf_obj *acl)
 {
-  struct tf_val r = resolve(t, v, "ip_rules");
-  const cJSON *e;
-  size_t i = 0;
-  if (r.k == V_UNKNOWN) {
-    put_unknown(t, acl, "ipRules", r.text, r.path);
-  } else if (r.k == V_KNOWN) {
-    struct tf_obj arr;
-    if (!cJSON_IsArray(r.j))
-      return tf_fail(t, r.path, "expected an array, found %s",
-                     pf_lj_typename(r.j));
-    arr = put_arr(t, acl, "ipRules", r.path);
-    cJSON_ArrayForEach(e, r.j) {
-      const char *ep = pidx(t, r.path, i++);
-      struct tf_obj o;
-      if (!cJSON_IsString(e))
-        return tf_fail(t, ep, "expected a string, found %s",
-                       pf_lj_typename(e));
-      o = put_obj(t, &arr, NULL, ep);
-      put_str(t, &o, "value", e->valuestring, ep);
-      put_str(t, &o, "action", "Allow", ep);
-    }
-  }
-  r = resolve(t, v, "virtual_network_subnet_ids");
-  i = 0;
-  if (r.k == V_UNKNOWN) {
-    put_unknown(t, acl, "virtualNetworkRules", r.text, r.path);
-  } else if (r.k == V_KNOWN) {
-    struct tf_obj arr;
-    if (!cJSON_IsArray(r.j))
-      return tf_fail(t, r.path, "expected an array, found %s",
-                     pf_lj_typename(r.j));
-    arr = put_arr(t, acl, "virtualNetworkRules", r.path);
-    cJSON_ArrayForEach(e, r.j) {
-      const char *ep = pidx(t, r.path, i++);
-      struct tf_obj o;
-      if (!cJSON_IsString(e))
-        return tf_fail(t, ep, "expected a string, found %s",
-                       pf_lj_typename(e));
-      o = put_obj(t, &arr, NULL, ep);
-      put_str(t, &o, "id", e->valuestring, ep);
-      put_str(t, &o, "action", "Allow", ep);
-    }
-  }
+  pf_status st;
+  if ((st = acl_list(t, v, "ip_rules", acl, "ipRules", "value")) ||
+      (st = acl_list(t, v, "virtual_network_subnet_ids", acl,
+                     "virtualNetworkRules", "id")))
+    return st;
   return t->oom ? tf_oom(t) : PF_OK;
 }
 
