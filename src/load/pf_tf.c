@@ -1897,13 +1897,43 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
   return PF_OK;
 }
 
+/* Members of an NSG or route table: the n inline blocks `key` first, then
+ * the child resources of type `kid` (azurerm_network_security_rule,
+ * azurerm_route), each translated by the same `arm` into arr. */
+static pf_status put_members(struct tf *t, struct tf_inst *in,
+                             const struct tf_view *v, const char *key, int n,
+                             enum tf_build kid,
+                             pf_status (*arm)(struct tf *,
+                                              const struct tf_view *,
+                                              struct tf_obj *, const char *),
+                             struct tf_obj *arr)
+{
+  pf_status st;
+  size_t k;
+  int i;
+  for (i = 0; i < n; i++) {
+    struct tf_view rv;
+    if ((st = block(t, v, key, i, &rv)) || (st = arm(t, &rv, arr, rv.path)))
+      return st;
+  }
+  for (k = 0; k < in->n_kids; k++) {
+    struct tf_view rv;
+    if (in->kids[k]->tt->build != kid)
+      continue;
+    root_view(in->kids[k], &rv);
+    if ((st = arm(t, &rv, arr, in->kids[k]->vpath)))
+      return st;
+  }
+  return PF_OK;
+}
+
 static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
   struct tf_val bv;
   struct tf_obj rules, subs;
   pf_status st;
-  int n, i;
+  int n;
   size_t k;
   root_view(in, &v);
   n = n_blocks(t, &v, "security_rule", &bv, &st);
@@ -1918,20 +1948,9 @@ static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   } else {
     rules = put_arr(t, p, "securityRules",
                     bv.path ? bv.path : pkey(t, in->vpath, "security_rule"));
-    for (i = 0; i < n; i++) {
-      struct tf_view rv;
-      if ((st = block(t, &v, "security_rule", i, &rv)) ||
-          (st = arm_rule(t, &rv, &rules, rv.path)))
-        return st;
-    }
-    for (k = 0; k < in->n_kids; k++) {
-      struct tf_view rv;
-      if (in->kids[k]->tt->build != B_NSG_RULE)
-        continue;
-      root_view(in->kids[k], &rv);
-      if ((st = arm_rule(t, &rv, &rules, in->kids[k]->vpath)))
-        return st;
-    }
+    if ((st = put_members(t, in, &v, "security_rule", n, B_NSG_RULE,
+                          arm_rule, &rules)))
+      return st;
   }
   subs.j = NULL;
   for (k = 0; k < in->n_kids; k++) {
@@ -1959,7 +1978,7 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   struct tf_val bv;
   struct tf_obj routes, subs;
   pf_status st;
-  int n, i;
+  int n;
   size_t k;
   root_view(in, &v);
   if ((st = conv(t, &v, "disable_bgp_route_propagation", p,
@@ -1975,20 +1994,9 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   } else {
     routes = put_arr(t, p, "routes",
                      bv.path ? bv.path : pkey(t, in->vpath, "route"));
-    for (i = 0; i < n; i++) {
-      struct tf_view rv;
-      if ((st = block(t, &v, "route", i, &rv)) ||
-          (st = arm_route(t, &rv, &routes, rv.path)))
-        return st;
-    }
-    for (k = 0; k < in->n_kids; k++) {
-      struct tf_view rv;
-      if (in->kids[k]->tt->build != B_ROUTE)
-        continue;
-      root_view(in->kids[k], &rv);
-      if ((st = arm_route(t, &rv, &routes, in->kids[k]->vpath)))
-        return st;
-    }
+    if ((st = put_members(t, in, &v, "route", n, B_ROUTE, arm_route,
+                          &routes)))
+      return st;
   }
   subs.j = NULL;
   for (k = 0; k < in->n_kids; k++) {
