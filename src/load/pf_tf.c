@@ -2166,18 +2166,24 @@ static pf_status build_storage(struct tf *t, struct tf_inst *in,
   return acl_block(t, &v, "network_rules", p, "networkAcls");
 }
 
+/* sku {name} from a string attribute; absent or unknown leaves it out */
+static void put_sku(struct tf *t, const struct tf_view *v, const char *key,
+                    struct tf_obj *o)
+{
+  struct tf_val r;
+  const char *sku = resolve_str(t, v, key, &r);
+  if (sku) {
+    struct tf_obj s = put_obj(t, o, "sku", r.path);
+    put_str(t, &s, "name", sku, r.path);
+  }
+}
+
 static pf_status build_kv(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
-  struct tf_val r;
   pf_status st;
-  const char *sku;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku_name", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, p, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku_name", p);
   if (member(v.val, "vault_uri") &&
       (st = conv(t, &v, "vault_uri", p, "vaultUri", C_STR)))
     return st;
@@ -2191,16 +2197,11 @@ static pf_status build_acr(struct tf *t, struct tf_inst *in,
                            struct tf_obj *o, struct tf_obj *p)
 {
   struct tf_view v, sv;
-  struct tf_val r, bv;
+  struct tf_val bv;
   pf_status st;
-  const char *sku;
   int n, i;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, o, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku", o);
   if ((member(v.val, "login_server") &&
        (st = conv(t, &v, "login_server", p, "loginServer", C_STR))) ||
       (st = conv(t, &v, "admin_enabled", p, "adminUserEnabled", C_BOOL)) ||
@@ -2259,15 +2260,9 @@ static pf_status build_ws(struct tf *t, struct tf_inst *in, struct tf_obj *o,
                           struct tf_obj *p)
 {
   struct tf_view v, bv;
-  struct tf_val r;
   pf_status st;
-  const char *sku;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku_name", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, o, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku_name", o);
   if ((st = conv(t, &v, "storage_account_id", p, "storageAccount", C_STR)) ||
       (st = conv(t, &v, "key_vault_id", p, "keyVault", C_STR)) ||
       (st = conv(t, &v, "container_registry_id", p, "containerRegistry",
