@@ -1757,6 +1757,25 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
   return PF_OK;
 }
 
+/* The networkSecurityGroup placeholder of `in` when the association `a` of
+ * an unknown subnet or NIC (its `attr`) may be in's: 1 when one was put. */
+static int float_nsg_ref(struct tf *t, struct tf_inst *in, struct tf_inst *a,
+                         const char *attr, struct tf_obj *p)
+{
+  struct tf_view av;
+  struct tf_val r;
+  const char *pid;
+  root_view(a, &av);
+  r = resolve(t, &av, attr);
+  pid = placeholder_nsg(t, inst_id(t, in), &r);
+  if (pid) {
+    struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+    put_str(t, &ref, "id", pid, r.path);
+    return 1;
+  }
+  return 0;
+}
+
 static pf_status build_subnet(struct tf *t, struct tf_inst *in,
                               struct tf_obj *p)
 {
@@ -1788,19 +1807,9 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
   }
   /* an association of an unknown subnet may be this subnet's: its NSG
    * is then unknown (an opaque placeholder), its route table pending */
-  if (!have_nsg && t->float_nsg) {
-    struct tf_view av;
-    struct tf_val r;
-    const char *pid;
-    root_view(t->float_nsg, &av);
-    r = resolve(t, &av, "subnet_id");
-    pid = placeholder_nsg(t, inst_id(t, in), &r);
-    if (pid) {
-      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
-      put_str(t, &ref, "id", pid, r.path);
-      have_nsg = 1;
-    }
-  }
+  if (!have_nsg && t->float_nsg &&
+      float_nsg_ref(t, in, t->float_nsg, "subnet_id", p))
+    have_nsg = 1;
   if (!have_rt && t->float_rt) {
     struct tf_view av;
     struct tf_val r;
@@ -2453,16 +2462,7 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   }
   if (k == in->n_kids && t->float_nic) {
     /* an NSG association of an unknown NIC may be this NIC's */
-    struct tf_view av;
-    struct tf_val r;
-    const char *pid;
-    root_view(t->float_nic, &av);
-    r = resolve(t, &av, "network_interface_id");
-    pid = placeholder_nsg(t, inst_id(t, in), &r);
-    if (pid) {
-      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
-      put_str(t, &ref, "id", pid, r.path);
-    }
+    float_nsg_ref(t, in, t->float_nic, "network_interface_id", p);
   }
   n = n_blocks(t, &v, "ip_configuration", &bv, &st);
   if (st != PF_OK)
