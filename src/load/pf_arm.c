@@ -486,6 +486,22 @@ static pf_status eval_prop_copy(struct ctx *c, const cJSON *m,
   return st;
 }
 
+/* Member m of an object at `path`, evaluated into dst under its own name. */
+static pf_status eval_member(struct ctx *c, const cJSON *m, const char *path,
+                             cJSON *dst)
+{
+  cJSON *e = NULL;
+  char *p = jp_key(path, m->string);
+  pf_status st;
+  if (!p)
+    return oom(c->run);
+  st = eval_value(c, m, p, &e);
+  pf_free(p);
+  if (st == PF_OK)
+    cJSON_AddItemToObject(dst, m->string, e);
+  return st;
+}
+
 static pf_status eval_value(struct ctx *c, const cJSON *v, const char *path,
                             cJSON **out)
 {
@@ -519,22 +535,13 @@ static pf_status eval_value(struct ctx *c, const cJSON *v, const char *path,
     if (!(r = cJSON_CreateObject()))
       return oom(c->run);
     cJSON_ArrayForEach(m, v) {
-      cJSON *e = NULL;
-      char *p;
       if (is_prop_copy(m)) {
         if ((st = eval_prop_copy(c, m, path, r)) != PF_OK)
           break;
         continue;
       }
-      if (!(p = jp_key(path, m->string))) {
-        st = oom(c->run);
+      if ((st = eval_member(c, m, path, r)) != PF_OK)
         break;
-      }
-      st = eval_value(c, m, p, &e);
-      pf_free(p);
-      if (st != PF_OK)
-        break;
-      cJSON_AddItemToObject(r, m->string, e);
     }
   } else {
     r = cJSON_Duplicate(v, 1);
@@ -1560,19 +1567,10 @@ static pf_status emit(struct ctx *c, struct inst *in)
     return oom(c->run);
   }
   cJSON_ArrayForEach(m, in->decl) {
-    cJSON *v = NULL;
-    char *p;
     if (skip_key(m->string))
       continue;
-    if (!(p = jp_key(in->path, m->string))) {
-      st = oom(c->run);
+    if ((st = eval_member(c, m, in->path, obj)) != PF_OK)
       break;
-    }
-    st = eval_value(c, m, p, &v);
-    pf_free(p);
-    if (st != PF_OK)
-      break;
-    cJSON_AddItemToObject(obj, m->string, v);
   }
   if (st == PF_OK && PF_GROW(o->r, o->cap, o->n + 1))
     st = oom(c->run);

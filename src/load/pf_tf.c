@@ -1757,6 +1757,25 @@ static pf_status build_vnet(struct tf *t, struct tf_inst *in,
   return PF_OK;
 }
 
+/* The networkSecurityGroup placeholder of `in` when the association `a` of
+ * an unknown subnet or NIC (its `attr`) may be in's: 1 when one was put. */
+static int float_nsg_ref(struct tf *t, struct tf_inst *in, struct tf_inst *a,
+                         const char *attr, struct tf_obj *p)
+{
+  struct tf_view av;
+  struct tf_val r;
+  const char *pid;
+  root_view(a, &av);
+  r = resolve(t, &av, attr);
+  pid = placeholder_nsg(t, inst_id(t, in), &r);
+  if (pid) {
+    struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
+    put_str(t, &ref, "id", pid, r.path);
+    return 1;
+  }
+  return 0;
+}
+
 static pf_status build_subnet(struct tf *t, struct tf_inst *in,
                               struct tf_obj *p)
 {
@@ -1788,19 +1807,9 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
   }
   /* an association of an unknown subnet may be this subnet's: its NSG
    * is then unknown (an opaque placeholder), its route table pending */
-  if (!have_nsg && t->float_nsg) {
-    struct tf_view av;
-    struct tf_val r;
-    const char *pid;
-    root_view(t->float_nsg, &av);
-    r = resolve(t, &av, "subnet_id");
-    pid = placeholder_nsg(t, inst_id(t, in), &r);
-    if (pid) {
-      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
-      put_str(t, &ref, "id", pid, r.path);
-      have_nsg = 1;
-    }
-  }
+  if (!have_nsg && t->float_nsg &&
+      float_nsg_ref(t, in, t->float_nsg, "subnet_id", p))
+    have_nsg = 1;
   if (!have_rt && t->float_rt) {
     struct tf_view av;
     struct tf_val r;
@@ -1897,13 +1906,43 @@ static pf_status build_subnet(struct tf *t, struct tf_inst *in,
   return PF_OK;
 }
 
+/* Members of an NSG or route table: the n inline blocks `key` first, then
+ * the child resources of type `kid` (azurerm_network_security_rule,
+ * azurerm_route), each translated by the same `arm` into arr. */
+static pf_status put_members(struct tf *t, struct tf_inst *in,
+                             const struct tf_view *v, const char *key, int n,
+                             enum tf_build kid,
+                             pf_status (*arm)(struct tf *,
+                                              const struct tf_view *,
+                                              struct tf_obj *, const char *),
+                             struct tf_obj *arr)
+{
+  pf_status st;
+  size_t k;
+  int i;
+  for (i = 0; i < n; i++) {
+    struct tf_view rv;
+    if ((st = block(t, v, key, i, &rv)) || (st = arm(t, &rv, arr, rv.path)))
+      return st;
+  }
+  for (k = 0; k < in->n_kids; k++) {
+    struct tf_view rv;
+    if (in->kids[k]->tt->build != kid)
+      continue;
+    root_view(in->kids[k], &rv);
+    if ((st = arm(t, &rv, arr, in->kids[k]->vpath)))
+      return st;
+  }
+  return PF_OK;
+}
+
 static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
   struct tf_val bv;
   struct tf_obj rules, subs;
   pf_status st;
-  int n, i;
+  int n;
   size_t k;
   root_view(in, &v);
   n = n_blocks(t, &v, "security_rule", &bv, &st);
@@ -1918,20 +1957,9 @@ static pf_status build_nsg(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   } else {
     rules = put_arr(t, p, "securityRules",
                     bv.path ? bv.path : pkey(t, in->vpath, "security_rule"));
-    for (i = 0; i < n; i++) {
-      struct tf_view rv;
-      if ((st = block(t, &v, "security_rule", i, &rv)) ||
-          (st = arm_rule(t, &rv, &rules, rv.path)))
-        return st;
-    }
-    for (k = 0; k < in->n_kids; k++) {
-      struct tf_view rv;
-      if (in->kids[k]->tt->build != B_NSG_RULE)
-        continue;
-      root_view(in->kids[k], &rv);
-      if ((st = arm_rule(t, &rv, &rules, in->kids[k]->vpath)))
-        return st;
-    }
+    if ((st = put_members(t, in, &v, "security_rule", n, B_NSG_RULE,
+                          arm_rule, &rules)))
+      return st;
   }
   subs.j = NULL;
   for (k = 0; k < in->n_kids; k++) {
@@ -1959,7 +1987,7 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   struct tf_val bv;
   struct tf_obj routes, subs;
   pf_status st;
-  int n, i;
+  int n;
   size_t k;
   root_view(in, &v);
   if ((st = conv(t, &v, "disable_bgp_route_propagation", p,
@@ -1975,20 +2003,9 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   } else {
     routes = put_arr(t, p, "routes",
                      bv.path ? bv.path : pkey(t, in->vpath, "route"));
-    for (i = 0; i < n; i++) {
-      struct tf_view rv;
-      if ((st = block(t, &v, "route", i, &rv)) ||
-          (st = arm_route(t, &rv, &routes, rv.path)))
-        return st;
-    }
-    for (k = 0; k < in->n_kids; k++) {
-      struct tf_view rv;
-      if (in->kids[k]->tt->build != B_ROUTE)
-        continue;
-      root_view(in->kids[k], &rv);
-      if ((st = arm_route(t, &rv, &routes, in->kids[k]->vpath)))
-        return st;
-    }
+    if ((st = put_members(t, in, &v, "route", n, B_ROUTE, arm_route,
+                          &routes)))
+      return st;
   }
   subs.j = NULL;
   for (k = 0; k < in->n_kids; k++) {
@@ -2009,53 +2026,46 @@ static pf_status build_rt(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   return PF_OK;
 }
 
+/* one list of strings under `key` as ARM's [{<field>: s, action: Allow}]
+ * in acl[out] (unknown stays unknown) */
+static pf_status acl_list(struct tf *t, const struct tf_view *v,
+                          const char *key, struct tf_obj *acl,
+                          const char *out, const char *field)
+{
+  struct tf_val r = resolve(t, v, key);
+  const cJSON *e;
+  size_t i = 0;
+  if (r.k == V_UNKNOWN) {
+    put_unknown(t, acl, out, r.text, r.path);
+  } else if (r.k == V_KNOWN) {
+    struct tf_obj arr;
+    if (!cJSON_IsArray(r.j))
+      return tf_fail(t, r.path, "expected an array, found %s",
+                     pf_lj_typename(r.j));
+    arr = put_arr(t, acl, out, r.path);
+    cJSON_ArrayForEach(e, r.j) {
+      const char *ep = pidx(t, r.path, i++);
+      struct tf_obj o;
+      if (!cJSON_IsString(e))
+        return tf_fail(t, ep, "expected a string, found %s",
+                       pf_lj_typename(e));
+      o = put_obj(t, &arr, NULL, ep);
+      put_str(t, &o, field, e->valuestring, ep);
+      put_str(t, &o, "action", "Allow", ep);
+    }
+  }
+  return PF_OK;
+}
+
 /* ip_rules / virtual_network_subnet_ids of storage and key vault rules */
 static pf_status acl_lists(struct tf *t, const struct tf_view *v,
                            struct tf_obj *acl)
 {
-  struct tf_val r = resolve(t, v, "ip_rules");
-  const cJSON *e;
-  size_t i = 0;
-  if (r.k == V_UNKNOWN) {
-    put_unknown(t, acl, "ipRules", r.text, r.path);
-  } else if (r.k == V_KNOWN) {
-    struct tf_obj arr;
-    if (!cJSON_IsArray(r.j))
-      return tf_fail(t, r.path, "expected an array, found %s",
-                     pf_lj_typename(r.j));
-    arr = put_arr(t, acl, "ipRules", r.path);
-    cJSON_ArrayForEach(e, r.j) {
-      const char *ep = pidx(t, r.path, i++);
-      struct tf_obj o;
-      if (!cJSON_IsString(e))
-        return tf_fail(t, ep, "expected a string, found %s",
-                       pf_lj_typename(e));
-      o = put_obj(t, &arr, NULL, ep);
-      put_str(t, &o, "value", e->valuestring, ep);
-      put_str(t, &o, "action", "Allow", ep);
-    }
-  }
-  r = resolve(t, v, "virtual_network_subnet_ids");
-  i = 0;
-  if (r.k == V_UNKNOWN) {
-    put_unknown(t, acl, "virtualNetworkRules", r.text, r.path);
-  } else if (r.k == V_KNOWN) {
-    struct tf_obj arr;
-    if (!cJSON_IsArray(r.j))
-      return tf_fail(t, r.path, "expected an array, found %s",
-                     pf_lj_typename(r.j));
-    arr = put_arr(t, acl, "virtualNetworkRules", r.path);
-    cJSON_ArrayForEach(e, r.j) {
-      const char *ep = pidx(t, r.path, i++);
-      struct tf_obj o;
-      if (!cJSON_IsString(e))
-        return tf_fail(t, ep, "expected a string, found %s",
-                       pf_lj_typename(e));
-      o = put_obj(t, &arr, NULL, ep);
-      put_str(t, &o, "id", e->valuestring, ep);
-      put_str(t, &o, "action", "Allow", ep);
-    }
-  }
+  pf_status st;
+  if ((st = acl_list(t, v, "ip_rules", acl, "ipRules", "value")) ||
+      (st = acl_list(t, v, "virtual_network_subnet_ids", acl,
+                     "virtualNetworkRules", "id")))
+    return st;
   return t->oom ? tf_oom(t) : PF_OK;
 }
 
@@ -2165,18 +2175,24 @@ static pf_status build_storage(struct tf *t, struct tf_inst *in,
   return acl_block(t, &v, "network_rules", p, "networkAcls");
 }
 
+/* sku {name} from a string attribute; absent or unknown leaves it out */
+static void put_sku(struct tf *t, const struct tf_view *v, const char *key,
+                    struct tf_obj *o)
+{
+  struct tf_val r;
+  const char *sku = resolve_str(t, v, key, &r);
+  if (sku) {
+    struct tf_obj s = put_obj(t, o, "sku", r.path);
+    put_str(t, &s, "name", sku, r.path);
+  }
+}
+
 static pf_status build_kv(struct tf *t, struct tf_inst *in, struct tf_obj *p)
 {
   struct tf_view v;
-  struct tf_val r;
   pf_status st;
-  const char *sku;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku_name", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, p, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku_name", p);
   if (member(v.val, "vault_uri") &&
       (st = conv(t, &v, "vault_uri", p, "vaultUri", C_STR)))
     return st;
@@ -2190,16 +2206,11 @@ static pf_status build_acr(struct tf *t, struct tf_inst *in,
                            struct tf_obj *o, struct tf_obj *p)
 {
   struct tf_view v, sv;
-  struct tf_val r, bv;
+  struct tf_val bv;
   pf_status st;
-  const char *sku;
   int n, i;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, o, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku", o);
   if ((member(v.val, "login_server") &&
        (st = conv(t, &v, "login_server", p, "loginServer", C_STR))) ||
       (st = conv(t, &v, "admin_enabled", p, "adminUserEnabled", C_BOOL)) ||
@@ -2258,15 +2269,9 @@ static pf_status build_ws(struct tf *t, struct tf_inst *in, struct tf_obj *o,
                           struct tf_obj *p)
 {
   struct tf_view v, bv;
-  struct tf_val r;
   pf_status st;
-  const char *sku;
   root_view(in, &v);
-  sku = resolve_str(t, &v, "sku_name", &r);
-  if (sku) {
-    struct tf_obj s = put_obj(t, o, "sku", r.path);
-    put_str(t, &s, "name", sku, r.path);
-  }
+  put_sku(t, &v, "sku_name", o);
   if ((st = conv(t, &v, "storage_account_id", p, "storageAccount", C_STR)) ||
       (st = conv(t, &v, "key_vault_id", p, "keyVault", C_STR)) ||
       (st = conv(t, &v, "container_registry_id", p, "containerRegistry",
@@ -2457,16 +2462,7 @@ static pf_status build_nic(struct tf *t, struct tf_inst *in, struct tf_obj *p)
   }
   if (k == in->n_kids && t->float_nic) {
     /* an NSG association of an unknown NIC may be this NIC's */
-    struct tf_view av;
-    struct tf_val r;
-    const char *pid;
-    root_view(t->float_nic, &av);
-    r = resolve(t, &av, "network_interface_id");
-    pid = placeholder_nsg(t, inst_id(t, in), &r);
-    if (pid) {
-      struct tf_obj ref = put_obj(t, p, "networkSecurityGroup", r.path);
-      put_str(t, &ref, "id", pid, r.path);
-    }
+    float_nsg_ref(t, in, t->float_nic, "network_interface_id", p);
   }
   n = n_blocks(t, &v, "ip_configuration", &bv, &st);
   if (st != PF_OK)
