@@ -15,19 +15,12 @@
 #define FILE_MAX ((size_t)64 << 10)
 #define IMDS_API "2018-02-01"
 
-static void wipe(void *p, size_t n)
-{
-  volatile unsigned char *v = p;
-  while (n--)
-    *v++ = 0;
-}
-
 void pf_token_release(struct pf_token *t)
 {
   if (!t)
     return;
   if (t->value) {
-    wipe(t->value, strlen(t->value));
+    pf_mem_wipe(t->value, strlen(t->value));
     pf_free(t->value);
   }
   t->value = NULL;
@@ -202,7 +195,7 @@ pf_status pf_token_from_file(const char *path, time_t now,
   if ((st = pf_file_read(path, FILE_MAX, &buf, &len, err)) != PF_OK)
     return st;
   st = pf_token_parse(path, buf, len, out, err);
-  wipe(buf, len);
+  pf_mem_wipe(buf, len);
   pf_free(buf);
   if (st != PF_OK)
     return st;
@@ -340,7 +333,7 @@ pf_status pf_token_from_imds(const char *endpoint, const char *client_id,
     }
   }
   if (resp.body)
-    wipe(resp.body, resp.body_len);
+    pf_mem_wipe(resp.body, resp.body_len);
   pf_http_resp_release(&resp);
   pf_strbuf_release(&url);
   return st;
