@@ -116,6 +116,15 @@ static void error_message(struct sink *s)
       s->resp->message[e - s->resp->message] = '?';
 }
 
+void pf_http_verify_tls(void *curl, const char *ca_file)
+{
+  CURL *c = curl;
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (ca_file)
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+}
+
 pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
 {
   struct curl_slist *hl = NULL, *t;
@@ -154,10 +163,7 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   if (r->allow_http)
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (r->ca_file)
-    curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
+  pf_http_verify_tls(c, r->ca_file);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);
