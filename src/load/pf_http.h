@@ -44,6 +44,13 @@ pf_status pf_http_global_init(void);
 void pf_http_global_cleanup(void);
 
 /**
+ * Copy \p n bytes of server text \p s into \p out as a string, cut to
+ * \p cap - 1 bytes, every byte outside printable ASCII (0x20-0x7e) made
+ * '?' (error codes and messages are shown to the user).
+ */
+void pf_http_printable(const char *s, size_t n, char *out, size_t cap);
+
+/**
  * Turn on TLS verification (peer and host name, never off: SEC-8) on the
  * libcurl easy handle \p curl (a CURL *), with \p ca_file (or NULL) in
  * place of the system CA store.  The one place these options are set, for

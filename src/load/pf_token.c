@@ -252,10 +252,7 @@ static void imds_error(const char *body, size_t len, char *out, size_t cap)
     int want = pf_jsonr_is(&r, "error_description");
     t = pf_jsonr_next(&r);
     if (want && t == PF_JT_STRING) {
-      size_t n = r.len < cap - 1 ? r.len : cap - 1, i;
-      for (i = 0; i < n; i++)
-        out[i] = (r.str[i] < 0x20 || r.str[i] > 0x7e) ? '?' : r.str[i];
-      out[n] = '\0';
+      pf_http_printable(r.str, r.len, out, cap);
       break;
     }
     if (pf_jsonr_skip(&r, t) != PF_OK)
