@@ -166,12 +166,12 @@ pf_status pf_token_parse(const char *name, const char *buf, size_t len,
   if (!out->value) {
     pf_err_set(err, PF_EPARSE, "%s: $: no accessToken (expected the output "
                "of 'az account get-access-token')", name);
-    pf_jsonr_release(&r);
+    pf_jsonr_release_wipe(&r);
     return PF_EPARSE;
   }
   /* expires_on is exact; expiresOn is local time without a zone */
   out->expires = have_epoch ? epoch : have_local ? local : 0;
-  pf_jsonr_release(&r);
+  pf_jsonr_release_wipe(&r);
   return PF_OK;
 fail:
   if (st == PF_OK) {
@@ -180,7 +180,7 @@ fail:
   } else {
     pf_err_set(err, st, "%s: %s", name, pf_strerror(st));
   }
-  pf_jsonr_release(&r);
+  pf_jsonr_release_wipe(&r);
   pf_token_release(out);
   return st;
 }
