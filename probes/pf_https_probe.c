@@ -15,6 +15,7 @@
 
 #include "../src/core/pf_mem.h"
 #include "../src/core/pf_strbuf.h"
+#include "../src/load/pf_http.h"
 #include "pf_https_class.h"
 
 static const char *const outcome_names[PF_HTTPS_OUTCOME_COUNT] = {
@@ -288,10 +289,7 @@ static pf_status start(CURLM *m, struct xfer *x,
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   /* verification is never turned off (issue 5, SEC-8) */
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (o->ca_file)
-    curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+  pf_http_verify_tls(h, o->ca_file);
   /* nothing outside the plan: no proxy from the environment */
   curl_easy_setopt(h, CURLOPT_PROXY, "");
   curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
@@ -406,13 +404,13 @@ pf_status pf_https_probe(const struct pf_https_target *t, size_t n,
   cap = o->concurrency == 0 || o->concurrency > n ? n : o->concurrency;
   if (!(xs = pf_calloc(n, sizeof(*xs))))
     return pf_err_set(err, PF_ENOMEM, "out of memory");
-  /* libcurl counts its initialisations, so this nests with pf_http's */
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+  /* libcurl counts its initialisations, so this nests with other users */
+  if (pf_http_global_init() != PF_OK) {
     pf_free(xs);
     return pf_err_set(err, PF_ENOMEM, "libcurl initialisation failed");
   }
   if (!(m = curl_multi_init())) {
-    curl_global_cleanup();
+    pf_http_global_cleanup();
     pf_free(xs);
     return pf_err_set(err, PF_ENOMEM, "out of memory");
   }
@@ -452,7 +450,7 @@ pf_status pf_https_probe(const struct pf_https_target *t, size_t n,
   for (i = 0; i < n; i++)
     release(m, &xs[i]);
   curl_multi_cleanup(m);
-  curl_global_cleanup();
+  pf_http_global_cleanup();
   pf_free(xs);
   if (st != PF_OK)
     return pf_err_set(err, st, "HTTPS probes: %s", pf_strerror(st));

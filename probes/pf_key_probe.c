@@ -207,9 +207,7 @@ pf_status pf_keysrc_parse(struct pf_keysrc *k, const char *path,
   pf_jsonr_init(&r, buf, len, 8);
   st = parse_keys(k, &r, path, err);
   /* escaped key text was decoded into the reader's scratch buffer */
-  if (r.scratch.buf)
-    pf_sk_wipe(r.scratch.buf, r.scratch.cap);
-  pf_jsonr_release(&r);
+  pf_jsonr_release_wipe(&r);
   return st;
 }
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pf_mem.h"
+
 enum {
   S_ROOT,       /* expect the root value */
   S_ROOT_DONE,  /* expect end of input */
@@ -48,6 +50,13 @@ void pf_jsonr_release(struct pf_jsonr *r)
 {
   if (r)
     pf_strbuf_release(&r->scratch);
+}
+
+void pf_jsonr_release_wipe(struct pf_jsonr *r)
+{
+  if (r && r->scratch.buf)
+    pf_mem_wipe(r->scratch.buf, r->scratch.cap);
+  pf_jsonr_release(r);
 }
 
 const struct pf_err *pf_jsonr_error(const struct pf_jsonr *r)

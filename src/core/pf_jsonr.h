@@ -72,6 +72,9 @@ void pf_jsonr_init(struct pf_jsonr *r, const char *buf, size_t len,
                    unsigned max_depth);
 /** Free the scratch buffer. NULL-safe. */
 void pf_jsonr_release(struct pf_jsonr *r);
+/** Wipe the scratch buffer (escaped strings of a key or token file were
+ * decoded into it), then free it.  NULL-safe. */
+void pf_jsonr_release_wipe(struct pf_jsonr *r);
 
 /** \return the next token; PF_JT_ERROR sticks once returned. */
 enum pf_jtok pf_jsonr_next(struct pf_jsonr *r);

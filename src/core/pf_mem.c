@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 void *pf_malloc(size_t n)
 {
   return malloc(n ? n : 1);
@@ -70,4 +72,10 @@ int pf_grow(void **arr, size_t *cap, size_t need, size_t elem)
   *arr = p;
   *cap = ncap;
   return 0;
+}
+
+void pf_mem_wipe(void *p, size_t n)
+{
+  if (p && n)
+    OPENSSL_cleanse(p, n);
 }

@@ -25,6 +25,11 @@ void pf_free(void *p);
 char *pf_strndup(const char *s, size_t n);
 /** Copy NUL-terminated \p s; caller frees.  NULL in, NULL out. */
 char *pf_strdup(const char *s);
+/**
+ * Overwrite \p n bytes at \p p with zeros so that the compiler keeps the
+ * stores (secrets: keys, tokens).  NULL-safe.
+ */
+void pf_mem_wipe(void *p, size_t n);
 
 /**
  * Grow an array so it holds at least \p need elements, doubling.  \p *cap is

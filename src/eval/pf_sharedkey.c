@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -18,8 +17,7 @@
 
 void pf_sk_wipe(void *p, size_t n)
 {
-  if (p && n)
-    OPENSSL_cleanse(p, n);
+  pf_mem_wipe(p, n);
 }
 
 void pf_sk_date(time_t t, char buf[PF_SK_DATE_LEN])

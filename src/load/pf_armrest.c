@@ -101,18 +101,6 @@ int pf_armrest_same_origin(const char *endpoint, const char *url)
   return 1;
 }
 
-static void printable(const char *s, size_t n, char *out, size_t cap)
-{
-  size_t i;
-  if (!cap)
-    return;
-  if (n >= cap)
-    n = cap - 1;
-  for (i = 0; i < n; i++)
-    out[i] = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : s[i];
-  out[n] = '\0';
-}
-
 void pf_armrest_error_body(const char *body, size_t len, char *code,
                        size_t code_cap, char *msg, size_t msg_cap)
 {
@@ -157,9 +145,9 @@ void pf_armrest_error_body(const char *body, size_t len, char *code,
       continue;
     }
     if (is_code && t == PF_JT_STRING && (!code[0] || depth_of_error))
-      printable(r.str, r.len, code, code_cap);
+      pf_http_printable(r.str, r.len, code, code_cap);
     else if (is_msg && t == PF_JT_STRING && (!msg[0] || depth_of_error))
-      printable(r.str, r.len, msg, msg_cap);
+      pf_http_printable(r.str, r.len, msg, msg_cap);
     else if (pf_jsonr_skip(&r, t) != PF_OK)
       break;
   }

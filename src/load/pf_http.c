@@ -37,6 +37,18 @@ void pf_http_global_cleanup(void)
   curl_global_cleanup();
 }
 
+void pf_http_printable(const char *s, size_t n, char *out, size_t cap)
+{
+  size_t i;
+  if (!cap)
+    return;
+  if (n >= cap)
+    n = cap - 1;
+  for (i = 0; i < n; i++)
+    out[i] = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : s[i];
+  out[n] = '\0';
+}
+
 /* Copy the value of header \p name (lower case, with the colon) from the
  * header line \p buf into \p out when the line is that header. */
 static void header_value(const char *buf, size_t len, const char *name,
@@ -107,13 +119,17 @@ static void error_message(struct sink *s)
   n = (size_t)(e - b);
   if (memchr(b, '\n', n))
     n = (size_t)((const char *)memchr(b, '\n', n) - b);
-  if (n >= sizeof(s->resp->message))
-    n = sizeof(s->resp->message) - 1;
-  memcpy(s->resp->message, b, n);
-  s->resp->message[n] = '\0';
-  for (e = s->resp->message; *e; e++)   /* server text: printable only */
-    if ((unsigned char)*e < 0x20 || (unsigned char)*e > 0x7e)
-      s->resp->message[e - s->resp->message] = '?';
+  /* no NUL inside: strstr found the end tag before any */
+  pf_http_printable(b, n, s->resp->message, sizeof(s->resp->message));
+}
+
+void pf_http_verify_tls(void *curl, const char *ca_file)
+{
+  CURL *c = curl;
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (ca_file)
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
 }
 
 pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
@@ -154,10 +170,7 @@ pf_status pf_http_get(const struct pf_http_req *r, struct pf_http_resp *resp)
   if (r->allow_http)
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (r->ca_file)
-    curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
+  pf_http_verify_tls(c, r->ca_file);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);

@@ -44,6 +44,21 @@ pf_status pf_http_global_init(void);
 void pf_http_global_cleanup(void);
 
 /**
+ * Copy \p n bytes of server text \p s into \p out as a string, cut to
+ * \p cap - 1 bytes, every byte outside printable ASCII (0x20-0x7e) made
+ * '?' (error codes and messages are shown to the user).
+ */
+void pf_http_printable(const char *s, size_t n, char *out, size_t cap);
+
+/**
+ * Turn on TLS verification (peer and host name, never off: SEC-8) on the
+ * libcurl easy handle \p curl (a CURL *), with \p ca_file (or NULL) in
+ * place of the system CA store.  The one place these options are set, for
+ * pf_http_get and the HTTPS probe alike.
+ */
+void pf_http_verify_tls(void *curl, const char *ca_file);
+
+/**
  * GET \p r->url.  A transport failure (DNS, connect, TLS, timeout) is
  * PF_OK with status 0 and the reason in \p resp->error.
  * \return PF_OK, or PF_ENOMEM / PF_EINVAL.

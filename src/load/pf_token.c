@@ -15,19 +15,12 @@
 #define FILE_MAX ((size_t)64 << 10)
 #define IMDS_API "2018-02-01"
 
-static void wipe(void *p, size_t n)
-{
-  volatile unsigned char *v = p;
-  while (n--)
-    *v++ = 0;
-}
-
 void pf_token_release(struct pf_token *t)
 {
   if (!t)
     return;
   if (t->value) {
-    wipe(t->value, strlen(t->value));
+    pf_mem_wipe(t->value, strlen(t->value));
     pf_free(t->value);
   }
   t->value = NULL;
@@ -173,12 +166,12 @@ pf_status pf_token_parse(const char *name, const char *buf, size_t len,
   if (!out->value) {
     pf_err_set(err, PF_EPARSE, "%s: $: no accessToken (expected the output "
                "of 'az account get-access-token')", name);
-    pf_jsonr_release(&r);
+    pf_jsonr_release_wipe(&r);
     return PF_EPARSE;
   }
   /* expires_on is exact; expiresOn is local time without a zone */
   out->expires = have_epoch ? epoch : have_local ? local : 0;
-  pf_jsonr_release(&r);
+  pf_jsonr_release_wipe(&r);
   return PF_OK;
 fail:
   if (st == PF_OK) {
@@ -187,7 +180,7 @@ fail:
   } else {
     pf_err_set(err, st, "%s: %s", name, pf_strerror(st));
   }
-  pf_jsonr_release(&r);
+  pf_jsonr_release_wipe(&r);
   pf_token_release(out);
   return st;
 }
@@ -202,7 +195,7 @@ pf_status pf_token_from_file(const char *path, time_t now,
   if ((st = pf_file_read(path, FILE_MAX, &buf, &len, err)) != PF_OK)
     return st;
   st = pf_token_parse(path, buf, len, out, err);
-  wipe(buf, len);
+  pf_mem_wipe(buf, len);
   pf_free(buf);
   if (st != PF_OK)
     return st;
@@ -259,10 +252,7 @@ static void imds_error(const char *body, size_t len, char *out, size_t cap)
     int want = pf_jsonr_is(&r, "error_description");
     t = pf_jsonr_next(&r);
     if (want && t == PF_JT_STRING) {
-      size_t n = r.len < cap - 1 ? r.len : cap - 1, i;
-      for (i = 0; i < n; i++)
-        out[i] = (r.str[i] < 0x20 || r.str[i] > 0x7e) ? '?' : r.str[i];
-      out[n] = '\0';
+      pf_http_printable(r.str, r.len, out, cap);
       break;
     }
     if (pf_jsonr_skip(&r, t) != PF_OK)
@@ -340,7 +330,7 @@ pf_status pf_token_from_imds(const char *endpoint, const char *client_id,
     }
   }
   if (resp.body)
-    wipe(resp.body, resp.body_len);
+    pf_mem_wipe(resp.body, resp.body_len);
   pf_http_resp_release(&resp);
   pf_strbuf_release(&url);
   return st;
